@@ -1,0 +1,129 @@
+"""`longdoc ingest` and `longdoc docs`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from longdoc.cli.common import (
+    IndexOpt,
+    JsonOpt,
+    LibraryOpt,
+    console,
+    err_console,
+    handles_errors,
+    open_library,
+    print_json,
+)
+from longdoc.indexers.chunking import ChunkSettings
+from longdoc.indexers.embedder import Embedder
+from longdoc.indexers.ingest import FileResult, IngestReport
+from longdoc.indexers.ingest import ingest as run_ingest
+
+STATUS_STYLE = {"added": "green", "updated": "cyan", "unchanged": "dim", "duplicate": "dim",
+                "failed": "red", "skipped": "yellow", "removed": "magenta"}
+
+
+class RichIngestProgress:
+    """Two bars: files parsed (with the current file) and chunks embedded (with ETA)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.files = progress.add_task("Parsing", total=None)
+        self.chunks = progress.add_task("Embedding", total=0)
+
+    def files_found(self, n: int) -> None:
+        self.progress.update(self.files, total=n)
+
+    def file_started(self, path: Path) -> None:
+        self.progress.update(self.files, description=f"Parsing {path.name[:40]}")
+
+    def file_done(self, result: FileResult) -> None:
+        self.progress.advance(self.files)
+
+    def chunks_queued(self, n: int) -> None:
+        task = self.progress.tasks[self.chunks]
+        self.progress.update(self.chunks, total=(task.total or 0) + n)
+
+    def chunks_embedded(self, n: int) -> None:
+        self.progress.advance(self.chunks, n)
+
+
+@handles_errors
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (walked recursively).")],
+    prune: Annotated[bool, typer.Option(help="Remove indexed files under PATHS that are gone.")]
+    = False,
+    chunk_size: Annotated[Optional[int], typer.Option(
+        help="Chunk size in embedder tokens (new libraries; default 200).")] = None,
+    chunk_overlap: Annotated[Optional[int], typer.Option(
+        help="Overlap between chunks in embedder tokens (default 40).")] = None,
+    index: IndexOpt = None,
+    library: LibraryOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Index PDFs, text and Markdown files; unchanged files are skipped."""
+    lib = open_library(index, library)
+    settings = None
+    if chunk_size is not None or chunk_overlap is not None:
+        settings = ChunkSettings(chunk_size or ChunkSettings.size,
+                                 ChunkSettings.overlap if chunk_overlap is None else chunk_overlap)
+        settings.validate()
+    embedder = Embedder()
+    with Progress(TextColumn("{task.description:<40}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=err_console,
+                  transient=json_out, disable=json_out) as bar:
+        report = run_ingest(lib, paths, embedder, settings, prune=prune,
+                            progress=RichIngestProgress(bar))
+    if json_out:
+        print_json({**asdict(report), "indexed_any": report.indexed_any})
+    else:
+        _print_report(report)
+    if not report.indexed_any:
+        raise typer.Exit(2)
+
+
+def _print_report(report: IngestReport) -> None:
+    table = Table(title=f"Ingest into {report.library}", title_justify="left")
+    for col in ("file", "status", "pages", "chunks", "note"):
+        table.add_column(col, justify="right" if col in {"pages", "chunks"} else "left")
+    for r in report.results:
+        style = STATUS_STYLE.get(r.status, "")
+        table.add_row(Path(r.path).name, f"[{style}]{r.status}[/]", str(r.pages or ""),
+                      str(r.chunks or ""), r.reason)
+    console.print(table)
+    counts = ", ".join(f"{report.count(s)} {s}" for s in STATUS_STYLE if report.count(s))
+    console.print(f"{counts or 'nothing to do'}; {report.embedded_chunks} chunks embedded "
+                  f"in {report.seconds:.1f} s")
+
+
+@handles_errors
+def docs(index: IndexOpt = None, library: LibraryOpt = None, json_out: JsonOpt = False) -> None:
+    """List what is indexed: title, pages, words, tokens, chunks, when."""
+    lib = open_library(index, library)
+    records = lib.documents()
+    if json_out:
+        print_json({"library": str(lib.root), "documents": [asdict(d) for d in records]})
+        return
+    table = Table(title=f"{len(records)} documents in {lib.root}", title_justify="left")
+    for col in ("id", "title", "type", "pages", "words", "tokens", "chunks", "ingested"):
+        table.add_column(col, justify="right" if col in {"pages", "words", "tokens", "chunks"}
+                         else "left", no_wrap=col != "title", overflow="ellipsis",
+                         max_width=48 if col == "title" else None)
+    for d in records:
+        table.add_row(d.doc_id[:10], d.title, d.kind, str(d.pages), f"{d.words:,}",
+                      f"{d.tokens:,}", str(d.chunks), d.ingested_at.replace("T", " ")[:16])
+    console.print(table)
+    console.print("[dim]tokens are counted with the embedder's tokenizer (MiniLM word pieces)[/]")

@@ -1,0 +1,23 @@
+"""The `longdoc` command: a typer app whose command groups live in their own modules."""
+
+from __future__ import annotations
+
+import typer
+
+from longdoc.cli import ingest_cmd
+
+app = typer.Typer(
+    name="longdoc", no_args_is_help=True, pretty_exceptions_enable=False,
+    help="Ask questions of long documents on your own machine, and compare the answers of "
+         "four pipelines (full, rag, coa, tree) on local GGUF models.",
+)
+app.command("ingest")(ingest_cmd.ingest)
+app.command("docs")(ingest_cmd.docs)
+
+
+def run() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    run()

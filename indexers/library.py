@@ -1,0 +1,154 @@
+"""A library on disk: manifest, one JSON file per document (pages and chunks), chroma vectors,
+a BM25 index and caches (trees, model states) that belong to it.
+
+Layout of `root/`:
+    manifest.json          documents, source files, build settings
+    docs/<doc_id>.json     title, pages, chunks of one document
+    chroma/                chromadb PersistentClient (dense vectors of every chunk)
+    bm25.pkl               BM25 index over every chunk
+    trees/                 tree-of-summaries cache (per document and model)
+    .lock                  write lock
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cached_property
+from pathlib import Path
+
+from longdoc.indexers.bm25_index import BM25Index
+from longdoc.indexers.errors import LongdocError
+from longdoc.indexers.manifest import DocRecord, Manifest
+from longdoc.indexers.storage import write_json_atomic
+from longdoc.indexers.types import Chunk, Document
+from longdoc.indexers.vector_store import VectorStore
+
+
+def data_home() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "longdoc"
+
+
+def library_path(index: Path | None = None, name: str | None = None) -> Path:
+    """`--index PATH` wins; else `--library NAME` under the data directory; else 'default'."""
+    if index is not None:
+        return Path(index).expanduser().resolve()
+    env = os.environ.get("LONGDOC_INDEX")
+    if env and not name:
+        return Path(env).expanduser().resolve()
+    return data_home() / "libraries" / (name or "default")
+
+
+class Library:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self._manifest: Manifest | None = None
+
+    # ---- paths -------------------------------------------------------------------------
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / "manifest.json"
+
+    @property
+    def bm25_path(self) -> Path:
+        return self.root / "bm25.pkl"
+
+    @property
+    def trees_dir(self) -> Path:
+        return self.root / "trees"
+
+    def doc_path(self, doc_id: str) -> Path:
+        return self.root / "docs" / f"{doc_id}.json"
+
+    # ---- state ---------------------------------------------------------------------------
+    def exists(self) -> bool:
+        return self.manifest_path.exists()
+
+    @property
+    def manifest(self) -> Manifest:
+        if self._manifest is None:
+            self._manifest = Manifest.load(self.manifest_path)
+            if self._manifest is None:
+                raise LongdocError(
+                    f"nothing ingested yet in library {self.root} (run: longdoc ingest PATH)"
+                )
+        return self._manifest
+
+    def set_manifest(self, manifest: Manifest) -> None:
+        self._manifest = manifest
+
+    def reload(self) -> None:
+        self._manifest = None
+
+    @cached_property
+    def vectors(self) -> VectorStore:
+        return VectorStore(self.root / "chroma")
+
+    def documents(self) -> list[DocRecord]:
+        return sorted(self.manifest.documents.values(), key=lambda d: d.title.lower())
+
+    def require_documents(self) -> list[DocRecord]:
+        docs = self.documents()
+        if not docs:
+            raise LongdocError(f"library {self.root} holds no documents (run: longdoc ingest PATH)")
+        return docs
+
+    def resolve_doc(self, ref: str) -> DocRecord:
+        """Find a document by id (or id prefix), title, source path or file name."""
+        docs = self.manifest.documents
+        if ref in docs:
+            return docs[ref]
+        ref_path = str(Path(ref).expanduser().resolve())
+        matches = [d for d in docs.values()
+                   if (len(ref) >= 6 and d.doc_id.startswith(ref)) or d.title == ref
+                   or ref_path in d.sources or any(Path(s).name == ref for s in d.sources)]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise LongdocError(f"no indexed document matches '{ref}' (see: longdoc docs)")
+        raise LongdocError(f"'{ref}' matches {len(matches)} documents; use the document id")
+
+    # ---- per-document data ---------------------------------------------------------------
+    def write_document(self, doc: Document, chunks: list[Chunk]) -> None:
+        write_json_atomic(self.doc_path(doc.doc_id), {
+            "doc_id": doc.doc_id, "title": doc.title, "kind": doc.kind, "pages": doc.pages,
+            "chunks": [c.to_dict() for c in chunks],
+        })
+
+    def _read_doc_file(self, doc_id: str) -> dict:
+        try:
+            return json.loads(self.doc_path(doc_id).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise LongdocError(f"document {doc_id[:12]} is damaged on disk ({exc}); "
+                               "re-ingest its file") from None
+
+    def load_document(self, doc_id: str) -> Document:
+        raw = self._read_doc_file(doc_id)
+        return Document(doc_id=doc_id, title=raw["title"], pages=raw["pages"], kind=raw["kind"],
+                        source=(self.manifest.documents[doc_id].sources or [""])[0])
+
+    def load_chunks(self, doc_id: str) -> list[Chunk]:
+        return [Chunk.from_dict(c) for c in self._read_doc_file(doc_id)["chunks"]]
+
+    def remove_documents(self, doc_ids: list[str]) -> None:
+        """Drop documents from vectors and disk (the caller updates and saves the manifest)."""
+        if not doc_ids:
+            return
+        self.vectors.delete_documents(doc_ids)
+        for doc_id in doc_ids:
+            self.doc_path(doc_id).unlink(missing_ok=True)
+
+    # ---- retrieval -----------------------------------------------------------------------
+    def bm25(self) -> BM25Index:
+        """The stored BM25 index, rebuilt in memory when it does not match the manifest."""
+        index = BM25Index.load(self.bm25_path) if self.bm25_path.exists() else None
+        if index is None or index.doc_ids != sorted(self.manifest.documents):
+            index = self.build_bm25()
+        return index
+
+    def build_bm25(self) -> BM25Index:
+        return BM25Index.build(
+            (c.doc_id, c.index, c.text)
+            for doc_id in sorted(self.manifest.documents) for c in self.load_chunks(doc_id)
+        )

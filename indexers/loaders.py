@@ -1,0 +1,192 @@
+"""Turn files into `Document`s: PDF via pypdf (page by page), text and Markdown as decoded text.
+
+Every failure becomes a `LoadError` with a short reason; nothing here raises anything else for
+bad input, so one broken file never stops an ingest of a folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from longdoc.indexers.errors import LoadError
+from longdoc.indexers.types import Document
+
+PDF_SUFFIXES = {".pdf"}
+TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
+SUPPORTED_SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read a file, turning OS errors into one-line `LoadError`s."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise LoadError("no such file") from None
+    except PermissionError:
+        raise LoadError("permission denied (cannot read file)") from None
+    except IsADirectoryError:
+        raise LoadError("is a directory") from None
+    except OSError as exc:
+        raise LoadError(f"cannot read file: {exc.strerror or exc}") from None
+
+
+def content_id(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def load_file(path: Path, data: bytes | None = None) -> Document:
+    """Load one file; `data` may be passed when the bytes were already read (for hashing)."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise LoadError(f"unsupported file type '{suffix or '(none)'}' (use .pdf, .txt or .md)")
+    if data is None:
+        data = read_bytes(path)
+    if not data.strip():
+        raise LoadError("empty file")
+    doc_id = content_id(data)
+    if suffix in PDF_SUFFIXES:
+        pages, title = _pdf_pages(data)
+        kind = "pdf"
+    else:
+        pages = _text_pages(decode_text(data))
+        title = _markdown_title(pages[0]) if suffix in {".md", ".markdown"} else ""
+        kind = "md" if suffix in {".md", ".markdown"} else "txt"
+    if not any(p.strip() for p in pages):
+        raise LoadError("no text in file")
+    title = " ".join(title.split())[:200]
+    return Document(doc_id=doc_id, title=title or path.stem, pages=pages, source=str(path),
+                    kind=kind)
+
+
+def _pdf_pages(data: bytes) -> tuple[list[str], str]:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    if not data.lstrip().startswith(b"%PDF"):
+        raise LoadError("corrupt PDF (no PDF header)")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                opened = reader.decrypt("")
+            except Exception:  # missing crypto backend or unknown algorithm
+                opened = 0
+            if not opened:
+                raise LoadError("encrypted PDF (needs a password)")
+        n_pages = len(reader.pages)
+    except LoadError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+        raise LoadError(f"corrupt PDF ({_short(exc)})") from None
+    if n_pages == 0:
+        raise LoadError("PDF has no pages")
+    pages = []
+    for page in reader.pages:
+        try:
+            pages.append(_clean(page.extract_text() or ""))
+        except Exception:  # one unreadable page must not lose the others
+            pages.append("")
+    if not any(p.strip() for p in pages):
+        raise LoadError("PDF has no extractable text (scanned or image-only?)")
+    title = ""
+    try:
+        title = (reader.metadata.title or "") if reader.metadata else ""
+    except Exception:
+        title = ""
+    return pages, title.strip()
+
+
+def decode_text(data: bytes) -> str:
+    """Decode bytes as UTF-8, else as the detected encoding; refuse binary content."""
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"),
+                       (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return data.decode(codec, errors="replace")
+    head = data[:8192]
+    if b"\x00" in head or _control_ratio(head) > 0.1:
+        raise LoadError("binary content, not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise LoadError("cannot detect the text encoding")
+    return str(best)
+
+
+def _control_ratio(data: bytes) -> float:
+    if not data:
+        return 0.0
+    allowed = {9, 10, 12, 13, 27}
+    bad = sum(1 for b in data if b < 32 and b not in allowed)
+    return bad / len(data)
+
+
+def _text_pages(text: str) -> list[str]:
+    """Form feeds mark page breaks (PDF-to-text conversions use them)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    pages = [_clean(p) for p in text.split("\f")]
+    while len(pages) > 1 and not pages[-1].strip():
+        pages.pop()
+    return pages
+
+
+def _markdown_title(text: str) -> str:
+    match = re.search(r"^#\s+(.+)$", text, flags=re.MULTILINE)
+    return match.group(1).strip() if match else ""
+
+
+def _clean(text: str) -> str:
+    return text.replace("\x00", "").strip()
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:80]
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Walk files and folders (recursively, skipping hidden entries).
+
+    Returns the files to try and (path, reason) for what cannot be tried at all. Unsupported
+    files inside a folder are listed as problems too, so the user sees they were not indexed.
+    """
+    files: list[Path] = []
+    problems: list[tuple[Path, str]] = []
+    seen: set[Path] = set()
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if not path.exists():
+            problems.append((path, "no such file or directory"))
+            continue
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                rel = child.relative_to(path)
+                if any(part.startswith(".") for part in rel.parts) or not child.is_file():
+                    continue
+                _add(child, files, problems, seen)
+        else:
+            _add(path, files, problems, seen)
+    return files, problems
+
+
+def _add(path: Path, files: list[Path], problems: list[tuple[Path, str]], seen: set) -> None:
+    resolved = path.resolve()
+    if resolved in seen:
+        return
+    seen.add(resolved)
+    suffix = resolved.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        problems.append((resolved, f"unsupported file type '{suffix or '(none)'}'"))
+    else:
+        files.append(resolved)

@@ -1,0 +1,65 @@
+"""The records that flow from loaders to the library: documents and their chunks."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Document:
+    """A loaded file: `doc_id` is the sha256 of its bytes; `pages` holds text page by page."""
+
+    doc_id: str
+    title: str
+    pages: list[str]
+    source: str = ""
+    kind: str = "txt"
+
+    @property
+    def text(self) -> str:
+        return PAGE_SEPARATOR.join(self.pages)
+
+    def page_offsets(self) -> list[int]:
+        """Character offset in `text` where each page starts."""
+        offsets, pos = [], 0
+        for page in self.pages:
+            offsets.append(pos)
+            pos += len(page) + len(PAGE_SEPARATOR)
+        return offsets
+
+    def words(self) -> int:
+        return sum(len(p.split()) for p in self.pages)
+
+
+PAGE_SEPARATOR = "\n\n"
+
+
+@dataclass
+class Chunk:
+    """A span of a document's `text`, tagged with the pages it covers (1-based)."""
+
+    doc_id: str
+    index: int
+    text: str
+    page_start: int
+    page_end: int
+    char_start: int
+    char_end: int
+    tokens: int = 0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return f"{self.doc_id}:{self.index}"
+
+    def pages_label(self) -> str:
+        if self.page_start == self.page_end:
+            return f"p. {self.page_start}"
+        return f"pp. {self.page_start}-{self.page_end}"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Chunk:
+        return cls(**data)

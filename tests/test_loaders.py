@@ -1,0 +1,106 @@
+"""Loading real files, and every kind of bad input the ingest must survive."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from longdoc.indexers.errors import LoadError
+from longdoc.indexers.loaders import content_id, discover, load_file
+
+from conftest import SAMPLE_DOCS, SAMPLE_PDF
+from pdf_factory import blank_pdf, corrupt_copy, encrypted_copy
+
+
+def test_pdf_keeps_pages_and_title():
+    doc = load_file(SAMPLE_PDF)
+    assert len(doc.pages) == 10
+    assert doc.kind == "pdf"
+    assert doc.title.startswith("Hacker Folklore")
+    assert "The Meaning of" in doc.pages[0]
+    assert "Royal McBee" in doc.pages[-1]
+    assert doc.doc_id == content_id(SAMPLE_PDF.read_bytes())
+
+
+def test_markdown_title_from_heading():
+    doc = load_file(SAMPLE_DOCS / "hacker_slang_and_culture.md")
+    assert doc.title == "Chapter 1. Hacker Slang and Hacker Culture"
+    assert doc.kind == "md"
+
+
+def test_text_form_feeds_are_page_breaks(tmp_path):
+    path = tmp_path / "paged.txt"
+    path.write_text("first page\fsecond page\fthird page\f")
+    doc = load_file(path)
+    assert doc.pages == ["first page", "second page", "third page"]
+
+
+def test_non_utf8_text_is_decoded(tmp_path):
+    path = tmp_path / "latin.txt"
+    text = "Le café était fermé à Noël; garçon, où est la crème brûlée? " * 20
+    path.write_bytes(text.encode("cp1252"))
+    doc = load_file(path)
+    assert "café était fermé à Noël" in doc.text
+
+
+def test_utf16_with_bom_is_decoded(tmp_path):
+    path = tmp_path / "wide.txt"
+    path.write_bytes("hello wide world".encode("utf-16"))
+    assert load_file(path).text == "hello wide world"
+
+
+@pytest.mark.parametrize("make, reason", [
+    (lambda d: corrupt_copy(SAMPLE_PDF, d / "corrupt.pdf"), "corrupt PDF"),
+    (lambda d: _write(d / "fake.pdf", b"this is not a pdf at all"), "corrupt PDF"),
+    (lambda d: encrypted_copy(SAMPLE_PDF, d / "locked.pdf"), "encrypted PDF"),
+    (lambda d: blank_pdf(d / "scanned.pdf"), "no extractable text"),
+    (lambda d: _write(d / "empty.txt", b""), "empty file"),
+    (lambda d: _write(d / "blank.md", b"  \n\n \t"), "empty file"),
+    (lambda d: _write(d / "binary.txt", bytes(range(256)) * 40), "binary content"),
+    (lambda d: _write(d / "image.png", b"\x89PNG\r\n"), "unsupported file type '.png'"),
+    (lambda d: d / "missing.txt", "no such file"),
+])
+def test_bad_input_gives_one_line_reason(tmp_path, make, reason):
+    path = make(tmp_path)
+    with pytest.raises(LoadError) as info:
+        load_file(path)
+    message = str(info.value)
+    assert reason in message
+    assert "\n" not in message
+
+
+def test_unreadable_file(tmp_path, monkeypatch):
+    path = _write(tmp_path / "secret.txt", b"hidden words")
+    path.chmod(0)
+    # Tests may run as root, who can read anything: make the read fail the way it would.
+    original = Path.read_bytes
+
+    def deny(self):
+        if self == path:
+            raise PermissionError(13, "Permission denied")
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", deny)
+    with pytest.raises(LoadError, match="permission denied"):
+        load_file(path)
+
+
+def test_discover_walks_folders_and_reports_problems(tmp_path):
+    (tmp_path / "sub" / "deeper").mkdir(parents=True)
+    _write(tmp_path / "a.txt", b"alpha")
+    _write(tmp_path / "sub" / "b.md", b"# Bee")
+    _write(tmp_path / "sub" / "deeper" / "c.pdf", b"%PDF-1.4")
+    _write(tmp_path / "sub" / "notes.docx", b"PK")
+    (tmp_path / ".hidden").mkdir()
+    _write(tmp_path / ".hidden" / "x.txt", b"x")
+    files, problems = discover([tmp_path, tmp_path / "nope"])
+    assert sorted(f.name for f in files) == ["a.txt", "b.md", "c.pdf"]
+    reasons = {p.name: r for p, r in problems}
+    assert reasons["notes.docx"].startswith("unsupported file type")
+    assert reasons["nope"] == "no such file or directory"
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
