@@ -1,0 +1,53 @@
+"""`longdoc models`: the default and known models, and what is in the model cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.table import Table
+
+from longdoc.cli.common import JsonOpt, console, handles_errors, print_json
+from longdoc.pipelines.model_store import cached_models, describe_known, models_dir
+
+
+def _trained_context(path: Path) -> int | None:
+    from llama_cpp import Llama
+    from llama_cpp._utils import suppress_stdout_stderr
+
+    try:
+        with suppress_stdout_stderr(disable=False):
+            probe = Llama(str(path), vocab_only=True, verbose=False)
+        arch = probe.metadata.get("general.architecture", "llama")
+        return int(probe.metadata.get(f"{arch}.context_length", 0)) or None
+    except (ValueError, OSError):
+        return None
+
+
+@handles_errors
+def models(json_out: JsonOpt = False) -> None:
+    """List the default and known models, and the models assembled in the cache."""
+    rows = describe_known()
+    known_paths = {r["path"] for r in rows}
+    for r in rows:
+        r["context"] = _trained_context(Path(r["path"])) if r["assembled"] else None
+    extra = [m for m in cached_models() if m["path"] not in known_paths]
+    for m in extra:
+        m["context"] = _trained_context(Path(m["path"]))
+    if json_out:
+        print_json({"cache": str(models_dir()), "known": rows, "other_cached": extra})
+        return
+    table = Table(title=f"Models (cache: {models_dir()})", title_justify="left")
+    for col in ("name", "status", "size", "context", "sha256"):
+        table.add_column(col, no_wrap=True)
+    for r in rows:
+        status = "assembled" if r["assembled"] else "installed" if r["installed"] else \
+            "not installed"
+        name = r["name"] + (" (default)" if r["default"] else "")
+        table.add_row(name, status, f"{r['size'] / 1e6:,.0f} MB",
+                      f"{r['context']:,}" if r["context"] else "-", r["sha256"][:16] + "…")
+    for m in extra:
+        table.add_row(Path(m["path"]).name, "cached", f"{m['size'] / 1e6:,.0f} MB",
+                      f"{m['context']:,}" if m["context"] else "-",
+                      (m["sha256"] or "-")[:16])
+    console.print(table)
+    console.print("[dim]any other GGUF file works too: longdoc ask … --model PATH[/]")

@@ -1,0 +1,36 @@
+"""How answers look in the terminal: citations panel and a one-line usage summary."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from rich.panel import Panel
+
+from longdoc.pipelines.answer import Answer
+
+
+def usage_line(answer: Answer) -> str:
+    u, t = answer.usage, answer.timings
+    first = f"{t.first_token_s:.2f} s" if t.first_token_s is not None else "-"
+    reused = f" ({u.reused_tokens:,} reused)" if u.reused_tokens else ""
+    return (f"{answer.pipeline}: {u.prompt_tokens:,} prompt tokens{reused} · "
+            f"{u.completion_tokens:,} generated · {u.calls} LLM call{'s' * (u.calls != 1)} · "
+            f"first token {first} · total {t.total_s:.2f} s")
+
+
+def citations_panel(answer: Answer) -> Panel:
+    if not answer.citations:
+        body = "[dim]no passage of the documents supports this answer[/]"
+        return Panel(body, title="citations", title_align="left")
+    lines = []
+    for i, c in enumerate(answer.citations, 1):
+        lines.append(f"[bold cyan]\\[{i}] {escape(c.label())}[/]")
+        if c.quote:
+            lines.append(f"    [italic]\u201c{escape(c.quote)}\u201d[/]")
+    return Panel("\n".join(lines), title="citations", title_align="left")
+
+
+def truncation_note(answer: Answer) -> str | None:
+    if answer.truncated is not None and answer.truncated < 1.0:
+        return (f"note: the documents did not fit the context; kept {answer.truncated:.0%} "
+                "of their tokens (beginning and end, middle dropped)")
+    return None

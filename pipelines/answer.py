@@ -1,0 +1,59 @@
+"""`Answer`: the one record every pipeline returns (text, citations, usage, timings, trace)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from longdoc.pipelines.llm import Completion
+
+
+@dataclass
+class Citation:
+    doc_id: str
+    title: str
+    page_start: int
+    page_end: int
+    chunk: int | None = None
+    quote: str = ""
+    score: float | None = None
+
+    def label(self) -> str:
+        pages = f"p. {self.page_start}" if self.page_start == self.page_end else \
+            f"pp. {self.page_start}-{self.page_end}"
+        return f"{self.title}, {pages}"
+
+
+@dataclass
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+    reused_tokens: int = 0
+
+    def add(self, completion: Completion) -> None:
+        self.prompt_tokens += completion.prompt_tokens
+        self.completion_tokens += completion.completion_tokens
+        self.reused_tokens += completion.reused_tokens
+        self.calls += 1
+
+
+@dataclass
+class Timings:
+    first_token_s: float | None = None
+    total_s: float = 0.0
+
+
+@dataclass
+class Answer:
+    pipeline: str
+    question: str
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    timings: Timings = field(default_factory=Timings)
+    truncated: float | None = None  # full-context only: fraction of the documents kept
+    trace: dict = field(default_factory=dict)
+    model: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,97 @@
+"""What a pipeline gets (`AskContext`) and the base class every pipeline implements."""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from longdoc.indexers.embedder import Embedder
+from longdoc.indexers.errors import LongdocError
+from longdoc.indexers.library import Library
+from longdoc.indexers.types import Chunk, Document
+from longdoc.pipelines.answer import Answer
+from longdoc.pipelines.llm import LLM, TokenCallback
+
+
+@dataclass
+class AskContext:
+    """One loaded model and library, shared by every question and pipeline in a process.
+
+    Documents and chunks are read from disk once and kept, so that comparing pipelines or
+    running an evaluation does not reload them per question.
+    """
+
+    library: Library
+    llm: LLM
+    doc_ids: list[str]
+    on_token: TokenCallback | None = None
+    answer_tokens: int = 256
+    embedder: Embedder | None = None
+    options: dict = field(default_factory=dict)
+    _docs: dict[str, Document] = field(default_factory=dict, repr=False)
+    _chunks: dict[str, list[Chunk]] = field(default_factory=dict, repr=False)
+
+    def document(self, doc_id: str) -> Document:
+        if doc_id not in self._docs:
+            self._docs[doc_id] = self.library.load_document(doc_id)
+        return self._docs[doc_id]
+
+    def documents(self) -> list[Document]:
+        return [self.document(d) for d in self.doc_ids]
+
+    def chunks(self, doc_id: str) -> list[Chunk]:
+        if doc_id not in self._chunks:
+            self._chunks[doc_id] = self.library.load_chunks(doc_id)
+        return self._chunks[doc_id]
+
+    def all_chunks(self) -> list[Chunk]:
+        return [c for d in self.doc_ids for c in self.chunks(d)]
+
+    def titles(self) -> dict[str, str]:
+        return {d: self.library.manifest.documents[d].title for d in self.doc_ids}
+
+    def get_embedder(self) -> Embedder:
+        if self.embedder is None:
+            self.embedder = Embedder()
+        return self.embedder
+
+
+class Pipeline(ABC):
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    needs_documents: ClassVar[bool] = True
+
+    def answer(self, question: str, ctx: AskContext) -> Answer:
+        question = " ".join(question.split())
+        if not question:
+            raise LongdocError("the question is empty")
+        if self.needs_documents and not ctx.doc_ids:
+            raise LongdocError("no documents to read")
+        started = time.perf_counter()
+        first: list[float] = []
+        forward = ctx.on_token
+
+        def on_token(piece: str) -> None:
+            if not first:
+                first.append(time.perf_counter() - started)
+            if forward:
+                forward(piece)
+
+        ctx.on_token = on_token
+        try:
+            answer = self.run(question, ctx)
+        finally:
+            ctx.on_token = forward
+        # time to the first token of the answer, counted from the question (retrieval,
+        # earlier LLM calls and loading included)
+        answer.timings.first_token_s = first[0] if first else None
+        answer.timings.total_s = time.perf_counter() - started
+        answer.pipeline, answer.question, answer.model = self.name, question, ctx.llm.name
+        answer.text = answer.text.strip()
+        return answer
+
+    @abstractmethod
+    def run(self, question: str, ctx: AskContext) -> Answer:
+        """Answer `question` from `ctx`; `answer()` fills in name, model and total time."""

@@ -1,0 +1,40 @@
+"""`full`: the whole document(s) in the model's context, then the question.
+
+An over-long input keeps its beginning and end (LongBench's rule); `Answer.truncated` records
+the fraction kept. The document comes first so the KV state after it is reused: in memory for
+the next question in this process, and from the state cache on disk across processes.
+"""
+
+from __future__ import annotations
+
+from longdoc.pipelines.answer import Answer, Timings, Usage
+from longdoc.pipelines.base import AskContext, Pipeline
+from longdoc.pipelines.budget import keep_head_and_tail, room_for
+from longdoc.pipelines.evidence import cite, supporting_chunks
+from longdoc.pipelines.prompts import SYSTEM, messages, render_document
+
+
+class FullContext(Pipeline):
+    name = "full"
+    summary = "long-context reading: the whole document in the prompt"
+
+    def run(self, question: str, ctx: AskContext) -> Answer:
+        llm = ctx.llm
+        budget = room_for(llm, messages(SYSTEM, "", question), ctx.answer_tokens)
+        context = "".join(render_document(d) for d in ctx.documents())
+        context, kept = keep_head_and_tail(llm, context, budget.room)
+        completion = llm.chat(messages(SYSTEM, context, question), ctx.answer_tokens,
+                              on_token=ctx.on_token, cache_prefix=context)
+        usage = Usage()
+        usage.add(completion)
+        # cite only passages the model actually saw
+        visible = [c for c in ctx.all_chunks() if kept == 1.0 or c.text[:60] in context]
+        support = supporting_chunks(completion.text, question, visible)
+        return Answer(
+            self.name, question, completion.text, citations=cite(support, completion.text,
+                                                                 ctx.titles()),
+            usage=usage, timings=Timings(first_token_s=completion.first_token_s),
+            truncated=round(kept, 4),
+            trace={"context_tokens": completion.prompt_tokens,
+                   "reused_tokens": completion.reused_tokens, "kept_fraction": round(kept, 4)},
+        )

@@ -1,0 +1,224 @@
+"""`LlamaCppLLM`: the LLM protocol on llama-cpp-python, with prompt-prefix reuse.
+
+Within a process llama-cpp-python keeps the KV cache of the last prompt and re-evaluates only
+what differs, so prompts put the document first and the question last. Across processes,
+the KV state of a prompt's reusable prefix (up to the end of the document) is saved to a
+`StateCache` with llama.cpp's per-sequence state files, which hold only the KV cells (no logits).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import time
+from pathlib import Path
+
+from longdoc.indexers.errors import LongdocError
+from longdoc.pipelines.llm import Completion, Message, TokenCallback
+from longdoc.pipelines.model_store import ModelRef
+from longdoc.pipelines.state_cache import StateCache
+
+MIN_CACHED_PREFIX = 256  # shorter prefixes are cheaper to recompute than to load
+MAX_DEFAULT_CTX = 32768
+
+
+class LlamaCppLLM:
+    def __init__(self, model: ModelRef, n_ctx: int | None = None, n_threads: int | None = None,
+                 n_gpu_layers: int | None = None, seed: int = 0, temperature: float = 0.0,
+                 state_cache: StateCache | None = None, n_batch: int = 512) -> None:
+        import llama_cpp
+        from llama_cpp import Llama
+        from llama_cpp._utils import suppress_stdout_stderr
+
+        self.name = model.name
+        self.model_id = model.model_id
+        self.path = model.path
+        self.seed = seed
+        self.temperature = temperature
+        self.state_cache = state_cache
+        self.gpu_supported = bool(llama_cpp.llama_supports_gpu_offload())
+        self.n_gpu_layers = (-1 if self.gpu_supported else 0) if n_gpu_layers is None \
+            else n_gpu_layers
+        threads = n_threads or os.cpu_count() or 1
+        try:
+            with suppress_stdout_stderr(disable=False):
+                probe = Llama(str(model.path), vocab_only=True, verbose=False)
+            self.metadata = dict(probe.metadata)
+            del probe
+            self.context_size = n_ctx or default_context(self.metadata)
+            with suppress_stdout_stderr(disable=False):
+                self._llama = Llama(
+                    str(model.path), n_ctx=self.context_size, n_batch=n_batch,
+                    n_threads=threads, n_threads_batch=threads,
+                    n_gpu_layers=self.n_gpu_layers, seed=seed, verbose=False,
+                )
+        except ValueError as exc:
+            raise LongdocError(f"cannot load model {model.path}: not a valid GGUF file or "
+                               f"truncated ({exc})") from None
+        self.layers = int(self.metadata.get(f"{self._arch}.block_count", 0) or 0)
+        self._formatter = self._chat_formatter()
+        self._add_bos = self.metadata.get("tokenizer.ggml.add_bos_token") == "true"
+
+    # ---- description ------------------------------------------------------------------
+    @property
+    def _arch(self) -> str:
+        return self.metadata.get("general.architecture", "llama")
+
+    @property
+    def trained_context(self) -> int:
+        return int(self.metadata.get(f"{self._arch}.context_length", 0) or 0)
+
+    def offload_summary(self) -> str:
+        if not self.gpu_supported:
+            return "CPU only (this llama-cpp-python build has no GPU support)"
+        layers = self.layers + 1 if self.n_gpu_layers < 0 else min(self.n_gpu_layers,
+                                                                   self.layers + 1)
+        import llama_cpp
+
+        info = llama_cpp.llama_print_system_info().decode(errors="replace")
+        backend = next((b for b in ("CUDA", "METAL", "VULKAN", "HIP", "SYCL") if b in info),
+                       "GPU")
+        return f"{layers}/{self.layers + 1} layers offloaded to {backend}"
+
+    # ---- tokens -------------------------------------------------------------------------
+    def _tokenize(self, text: str, add_bos: bool = False) -> list[int]:
+        return self._llama.tokenize(text.encode("utf-8"), add_bos=add_bos, special=True)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def truncate_tokens(self, text: str, max_tokens: int, keep: str = "head") -> str:
+        tokens = self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False)
+        if len(tokens) <= max_tokens:
+            return text
+        kept = tokens[:max_tokens] if keep == "head" else tokens[len(tokens) - max_tokens:]
+        return self._llama.detokenize(kept).decode("utf-8", errors="ignore")
+
+    def _chat_formatter(self):
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        template = self.metadata.get("tokenizer.chat_template")
+        if not template:
+            raise LongdocError(f"model {self.name} has no chat template in its GGUF; "
+                               "use an instruct/chat model")
+        eos_id, bos_id = self._llama.token_eos(), self._llama.token_bos()
+        eos = self._llama._model.token_get_text(eos_id) if eos_id != -1 else ""
+        bos = self._llama._model.token_get_text(bos_id) if bos_id != -1 else ""
+        return Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos,
+                                   stop_token_ids=[eos_id])
+
+    def format_prompt(self, messages: list[Message]) -> str:
+        return self._formatter(messages=messages).prompt
+
+    def _encode(self, messages: list[Message], cache_prefix: str | None) -> tuple[list[int], int]:
+        prompt = self.format_prompt(messages)
+        cut = prompt.find(cache_prefix) if cache_prefix else -1
+        if cut < 0:
+            return self._tokenize(prompt, self._add_bos), 0
+        cut += len(cache_prefix)
+        head = self._tokenize(prompt[:cut], self._add_bos)
+        return head + self._tokenize(prompt[cut:]), len(head)
+
+    def prompt_tokens(self, messages: list[Message]) -> int:
+        return len(self._encode(messages, None)[0])
+
+    # ---- generation ---------------------------------------------------------------------
+    def chat(self, messages: list[Message], max_tokens: int, *, stop: list[str] | None = None,
+             on_token: TokenCallback | None = None, cache_prefix: str | None = None) -> Completion:
+        tokens, n_prefix = self._encode(messages, cache_prefix)
+        room = self.context_size - len(tokens)
+        if room < 1:
+            raise LongdocError(f"prompt of {len(tokens)} tokens does not fit the context of "
+                               f"{self.context_size} tokens")
+        max_tokens = max(1, min(max_tokens, room))
+        started = time.perf_counter()
+        reused = self._common_prefix(tokens)
+        if self.state_cache and n_prefix >= MIN_CACHED_PREFIX and reused < n_prefix:
+            reused = max(reused, self._prepare_prefix(tokens[:n_prefix]))
+        pieces: list[str] = []
+        first = None
+        finish = "stop"
+        for chunk in self._llama.create_completion(
+            prompt=tokens, max_tokens=max_tokens, temperature=self.temperature, stop=stop,
+            stream=True, seed=self.seed,
+        ):
+            choice = chunk["choices"][0]
+            piece = choice.get("text") or ""
+            if piece:
+                if first is None:
+                    first = time.perf_counter() - started
+                pieces.append(piece)
+                if on_token:
+                    on_token(piece)
+            finish = choice.get("finish_reason") or finish
+        text = "".join(pieces)
+        return Completion(
+            text=text, prompt_tokens=len(tokens), completion_tokens=self.count_tokens(text),
+            reused_tokens=min(reused, len(tokens)), first_token_s=first,
+            total_s=time.perf_counter() - started, finish_reason=finish,
+        )
+
+    def _common_prefix(self, tokens: list[int]) -> int:
+        n = 0
+        for a, b in zip(self._llama._input_ids, tokens):  # noqa: B905 - lengths differ
+            if a != b:
+                break
+            n += 1
+        return n
+
+    def _prepare_prefix(self, prefix: list[int]) -> int:
+        """Load the prefix's KV state from disk, or compute and store it; tokens reused."""
+        key = self.state_cache.key(self.model_id, self.context_size, prefix)
+        path = self.state_cache.lookup(key)
+        if path is not None and self._load_sequence(path, prefix):
+            return len(prefix)
+        reused = self._common_prefix(prefix)
+        self._llama.n_tokens = reused  # eval() drops the KV cells past this point
+        self._llama.eval(prefix[reused:])
+        self.state_cache.store(key, lambda tmp: self._save_sequence(tmp, prefix))
+        return reused
+
+    def _save_sequence(self, path: Path, tokens: list[int]) -> bool:
+        import llama_cpp
+
+        array = (llama_cpp.llama_token * len(tokens))(*tokens)
+        written = llama_cpp.llama_state_seq_save_file(
+            self._llama._ctx.ctx, str(path).encode(), 0, array, len(tokens))
+        return written > 0
+
+    def _load_sequence(self, path: Path, expected: list[int]) -> bool:
+        import llama_cpp
+
+        self._llama._ctx.kv_cache_seq_rm(-1, 0, -1)
+        self._llama.reset()
+        out = (llama_cpp.llama_token * self.context_size)()
+        count = ctypes.c_size_t(0)
+        read = llama_cpp.llama_state_seq_load_file(
+            self._llama._ctx.ctx, str(path).encode(), 0, out, self.context_size,
+            ctypes.byref(count))
+        n = count.value
+        if read == 0 or n != len(expected) or list(out[:n]) != list(expected):
+            self._llama._ctx.kv_cache_seq_rm(-1, 0, -1)
+            self._llama.reset()
+            return False
+        self._llama.input_ids[:n] = expected
+        self._llama.n_tokens = n
+        return True
+
+
+def default_context(metadata: dict) -> int:
+    """The trained context, capped at 32k and by what the KV cache may take of free memory."""
+    arch = metadata.get("general.architecture", "llama")
+    trained = int(metadata.get(f"{arch}.context_length", 4096) or 4096)
+    layers = int(metadata.get(f"{arch}.block_count", 32) or 32)
+    heads = int(metadata.get(f"{arch}.attention.head_count", 32) or 32)
+    heads_kv = int(metadata.get(f"{arch}.attention.head_count_kv", heads) or heads)
+    width = int(metadata.get(f"{arch}.embedding_length", 4096) or 4096)
+    per_token = 2 * layers * heads_kv * (width // max(heads, 1)) * 2  # K and V, f16
+    try:
+        free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError):
+        free = 8 << 30
+    by_memory = int(free * 0.4 // max(per_token, 1))
+    n_ctx = min(trained, MAX_DEFAULT_CTX, by_memory)
+    return max(512, n_ctx // 256 * 256)
