@@ -22,6 +22,8 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	$(LONGDOC) ingest sample_docs --index $(DEMO_INDEX)
 	$(LONGDOC) docs --index $(DEMO_INDEX)
+	$(LONGDOC) ask "$(DEMO_QUESTION)" --pipeline rag --index $(DEMO_INDEX)
+	$(LONGDOC) ask "$(DEMO_QUESTION)" --pipeline full --doc hacker_folklore.pdf --index $(DEMO_INDEX)
 
 test: setup
 	$(PY) -m ruff check .

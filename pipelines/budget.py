@@ -13,6 +13,10 @@ from longdoc.indexers.errors import LongdocError
 from longdoc.pipelines.llm import LLM, Message
 
 MARGIN = 16
+# Room kept for the question when the document's share must not depend on it: the same
+# document then gets the same (possibly truncated) text for every question, and the KV state
+# after it can be reused.
+QUESTION_RESERVE = 128
 
 
 @dataclass(frozen=True)
@@ -27,9 +31,12 @@ class Budget:
 
 
 def room_for(llm: LLM, skeleton: list[Message], answer_tokens: int, what: str = "document",
-             minimum: int = 32) -> Budget:
-    """Budget for the slot left empty in `skeleton`; a clear error when nothing fits."""
-    budget = Budget(llm.context_size, answer_tokens, llm.prompt_tokens(skeleton))
+             minimum: int = 32, reserve: int = 0) -> Budget:
+    """Budget for the slot left empty in `skeleton`; a clear error when nothing fits.
+
+    `reserve`: tokens held back for text not in the skeleton (a question left out of it).
+    """
+    budget = Budget(llm.context_size, answer_tokens, llm.prompt_tokens(skeleton) + reserve)
     if budget.room < minimum:
         raise LongdocError(
             f"context size {llm.context_size} is too small: the prompt needs "

@@ -6,9 +6,8 @@ the pipeline showed the model) that share the most rare words with the answer.
 
 from __future__ import annotations
 
+import math
 import re
-
-from rank_bm25 import BM25Okapi
 
 from longdoc.indexers.bm25_index import bm25_tokens
 from longdoc.indexers.types import Chunk
@@ -19,7 +18,7 @@ QUOTE_CHARS = 160
 
 def supporting_chunks(answer: str, question: str, chunks: list[Chunk],
                       k: int = 2) -> list[tuple[Chunk, float]]:
-    """Chunks ranked by BM25 against the answer (question words weigh less), best first."""
+    """Chunks ranked by the rare words they share with the answer (question words left out)."""
     if not chunks:
         return []
     answer_terms = bm25_tokens(answer)
@@ -28,10 +27,19 @@ def supporting_chunks(answer: str, question: str, chunks: list[Chunk],
     query = [t for t in answer_terms if t not in question_terms] or answer_terms
     if not query:
         return []
-    bm25 = BM25Okapi([bm25_tokens(c.text) for c in chunks])
-    scores = bm25.get_scores(query)
+    scores = overlap_scores(set(query), [set(bm25_tokens(c.text)) for c in chunks])
     ranked = sorted(zip(chunks, scores, strict=True), key=lambda cs: -cs[1])
     return [(c, float(s)) for c, s in ranked[:k] if s > 0]
+
+
+def overlap_scores(query: set[str], texts: list[set[str]]) -> list[float]:
+    """Sum of log(1 + N/df) over query words present: rare shared words weigh most.
+
+    (BM25's idf turns negative in a corpus of one or two chunks, so it is not used here.)
+    """
+    n = len(texts)
+    df = {t: sum(1 for words in texts if t in words) for t in query}
+    return [sum(math.log(1 + n / df[t]) for t in query & words) for words in texts]
 
 
 def best_quote(text: str, answer: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from longdoc.pipelines.answer import Answer, Timings, Usage
 from longdoc.pipelines.base import AskContext, Pipeline
-from longdoc.pipelines.budget import keep_head_and_tail, room_for
+from longdoc.pipelines.budget import QUESTION_RESERVE, keep_head_and_tail, room_for
 from longdoc.pipelines.evidence import cite, supporting_chunks
 from longdoc.pipelines.prompts import SYSTEM, messages, render_document
 
@@ -20,7 +20,10 @@ class FullContext(Pipeline):
 
     def run(self, question: str, ctx: AskContext) -> Answer:
         llm = ctx.llm
-        budget = room_for(llm, messages(SYSTEM, "", question), ctx.answer_tokens)
+        # the question is left out of the skeleton so the document's share does not change
+        # with it (same kept text, same reusable KV prefix for every question)
+        reserve = max(QUESTION_RESERVE, llm.count_tokens(question))
+        budget = room_for(llm, messages(SYSTEM, "", ""), ctx.answer_tokens, reserve=reserve)
         context = "".join(render_document(d) for d in ctx.documents())
         context, kept = keep_head_and_tail(llm, context, budget.room)
         completion = llm.chat(messages(SYSTEM, context, question), ctx.answer_tokens,

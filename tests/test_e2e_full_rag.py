@@ -1,0 +1,37 @@
+"""End to end on the real default model over the sample documents: answers and cited pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from longdoc.pipelines.base import AskContext
+from longdoc.pipelines.registry import get_pipeline
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def pdf_ctx(sample_library, real_llm, embedder):
+    doc = sample_library.resolve_doc("hacker_folklore.pdf").doc_id
+    return AskContext(sample_library, real_llm, [doc], embedder=embedder)
+
+
+def test_full_answers_and_cites_the_page(pdf_ctx):
+    answer = get_pipeline("full").answer("What company did Mel work for?", pdf_ctx)
+    assert "Royal McBee" in answer.text
+    assert answer.citations[0].page_start == 8
+    assert answer.truncated == 1.0
+    # a second question on the same document reuses the document's KV state
+    second = get_pipeline("full").answer("Which computer did Mel write programs for?", pdf_ctx)
+    assert "RPC-4000" in second.text
+    assert second.citations[0].page_start == 8
+    assert second.usage.reused_tokens > 0.95 * second.usage.prompt_tokens
+    assert second.timings.total_s < 0.25 * answer.timings.total_s
+
+
+def test_rag_answers_and_cites_the_page(pdf_ctx):
+    answer = get_pipeline("rag").answer(
+        "According to Phil Agre, how many meanings does the word hack have?", pdf_ctx)
+    assert "one meaning" in answer.text
+    assert answer.citations[0].page_start == 1
+    assert answer.usage.prompt_tokens < 2500

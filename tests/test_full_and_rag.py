@@ -1,0 +1,119 @@
+"""full and rag pipeline logic with a scripted LLM over the real sample library."""
+
+from __future__ import annotations
+
+import pytest
+
+from longdoc.indexers.errors import LongdocError
+from longdoc.pipelines.base import AskContext
+from longdoc.pipelines.rag import Rag, merge_in_document_order, reciprocal_rank_fusion
+from longdoc.pipelines.registry import get_pipeline, parse_pipelines
+
+from fakes import ScriptedLLM
+
+MEL = "Mel worked for Royal McBee Computer Corp., a subsidiary of the typewriter company."
+
+
+def _pdf_id(lib) -> str:
+    return lib.resolve_doc("hacker_folklore.pdf").doc_id
+
+
+def _ctx(lib, llm, doc_ids=None, **kw) -> AskContext:
+    return AskContext(lib, llm, doc_ids or [_pdf_id(lib)], **kw)
+
+
+def test_full_puts_the_whole_document_before_the_question(sample_library, embedder):
+    llm = ScriptedLLM(MEL, context_size=16000)
+    answer = get_pipeline("full").answer("Who employed Mel?", _ctx(sample_library, llm))
+    prompt = llm.calls[0][-1]["content"]
+    assert prompt.index("[Page 1]") < prompt.index("[Page 10]") < prompt.index("Who employed")
+    assert "Royal McBee" in prompt
+    assert answer.truncated == 1.0
+    assert answer.citations and answer.citations[0].page_start == 8
+    assert "Royal McBee" in answer.citations[0].quote
+    assert answer.usage.calls == 1 and answer.usage.prompt_tokens > 5000
+
+
+def test_full_truncates_the_middle_and_says_how_much(sample_library):
+    llm = ScriptedLLM("I cannot tell.", context_size=1500)
+    answer = get_pipeline("full").answer("Who employed Mel?", _ctx(sample_library, llm))
+    prompt = llm.calls[0][-1]["content"]
+    assert "middle of the document omitted" in prompt
+    assert prompt.startswith('<document title="Hacker Folklore')
+    assert "[Page 1]" in prompt and "http://ed-thelen.org" in prompt  # head and tail kept
+    assert 0.1 < answer.truncated < 0.5
+    assert llm.prompt_tokens(llm.calls[0]) + llm.max_tokens[0] <= 1500
+
+
+def test_full_refuses_a_context_smaller_than_the_prompt(sample_library):
+    llm = ScriptedLLM(context_size=200)
+    with pytest.raises(LongdocError, match="too small"):
+        get_pipeline("full").answer("Who employed Mel?", _ctx(sample_library, llm))
+
+
+def test_empty_question_is_refused(sample_library):
+    with pytest.raises(LongdocError, match="empty"):
+        get_pipeline("rag").answer("   ", _ctx(sample_library, ScriptedLLM()))
+
+
+def test_reciprocal_rank_fusion_worked_example():
+    fused = reciprocal_rank_fusion([("a", 0), ("b", 0)], [("b", 0), ("c", 0)], k=60)
+    scores = dict(fused)
+    assert fused[0][0] == ("b", 0)  # in both lists
+    assert scores[("b", 0)] == pytest.approx(1 / 62 + 1 / 61)
+    assert scores[("a", 0)] == pytest.approx(1 / 61)
+    assert scores[("c", 0)] == pytest.approx(1 / 62)
+
+
+def test_rag_fills_its_budget_in_document_order(sample_library, embedder):
+    llm = ScriptedLLM(MEL, context_size=8000)
+    ctx = _ctx(sample_library, llm, embedder=embedder, options={"rag_tokens": 600})
+    answer = Rag().answer("What company did Mel work for?", ctx)
+    chosen = answer.trace["chunks"]
+    assert chosen, "rag chose no chunk"
+    used = sum(llm.count_tokens(c.text) + 16 for c in ctx.all_chunks()
+               if (c.doc_id, c.index) in {(x["doc_id"], x["chunk"]) for x in chosen})
+    assert used <= 600
+    prompt = llm.calls[0][-1]["content"]
+    headers = [line for line in prompt.splitlines() if line.startswith("[Hacker Folklore")]
+    pages = [int(h.split("p. ")[1].split("-")[0].rstrip("]")) for h in headers]
+    assert pages == sorted(pages) and len(headers) == answer.trace["passages"]
+    assert "Royal McBee" in prompt
+    assert answer.citations[0].page_start == 8
+    assert any(x["dense"] for x in chosen) and any(x["bm25"] for x in chosen)
+
+
+def test_rag_searches_only_the_selected_documents(sample_library, embedder):
+    md = sample_library.resolve_doc("hacker_slang_and_culture.md").doc_id
+    llm = ScriptedLLM("slang", context_size=8000)
+    answer = Rag().answer("What company did Mel work for?",
+                          _ctx(sample_library, llm, [md], embedder=embedder))
+    assert {c["doc_id"] for c in answer.trace["chunks"]} == {md}
+
+
+def test_overlapping_chunks_merge_into_one_passage(sample_library):
+    doc_id = _pdf_id(sample_library)
+    chunks = sample_library.load_chunks(doc_id)
+    text = sample_library.load_document(doc_id).text
+    passages = merge_in_document_order([chunks[5], chunks[2], chunks[1]], {doc_id: text},
+                                       {doc_id: "T"})
+    assert len(passages) == 2
+    assert passages[0].text == text[chunks[1].char_start:chunks[2].char_end]
+    assert passages[1].text == chunks[5].text
+
+
+def test_pipeline_names():
+    assert parse_pipelines("full, rag,full") == ["full", "rag"]
+    with pytest.raises(LongdocError, match="unknown pipeline 'magic'"):
+        parse_pipelines("full,magic")
+
+
+def test_full_keeps_the_same_text_whatever_the_question(sample_library):
+    """The reusable prefix (the kept document) must not depend on the question's length."""
+    llm = ScriptedLLM("no idea", context_size=1500)
+    ctx = _ctx(sample_library, llm)
+    get_pipeline("full").answer("Who?", ctx)
+    get_pipeline("full").answer("Which company employed Mel, the real programmer, and what "
+                                "machines did he write code for in that job?", ctx)
+    first, second = (call[-1]["content"].split("\nQuestion:")[0] for call in llm.calls)
+    assert first == second
