@@ -5,10 +5,13 @@ from __future__ import annotations
 from longdoc.indexers.errors import LongdocError
 from longdoc.pipelines.base import Pipeline
 from longdoc.pipelines.closed_book import ClosedBook
+from longdoc.pipelines.coa import ChainOfAgents
 from longdoc.pipelines.full import FullContext
 from longdoc.pipelines.rag import Rag
 
-PIPELINES: dict[str, type[Pipeline]] = {p.name: p for p in (ClosedBook, FullContext, Rag)}
+PIPELINES: dict[str, type[Pipeline]] = {
+    p.name: p for p in (ClosedBook, FullContext, Rag, ChainOfAgents)
+}
 READING_PIPELINES = [n for n in PIPELINES if n != "none"]
 
 
