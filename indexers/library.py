@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from functools import cached_property
 from pathlib import Path
 
@@ -138,6 +139,7 @@ class Library:
         self.vectors.delete_documents(doc_ids)
         for doc_id in doc_ids:
             self.doc_path(doc_id).unlink(missing_ok=True)
+            shutil.rmtree(self.trees_dir / doc_id, ignore_errors=True)
 
     # ---- retrieval -----------------------------------------------------------------------
     def bm25(self) -> BM25Index:

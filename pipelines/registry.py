@@ -8,9 +8,10 @@ from longdoc.pipelines.closed_book import ClosedBook
 from longdoc.pipelines.coa import ChainOfAgents
 from longdoc.pipelines.full import FullContext
 from longdoc.pipelines.rag import Rag
+from longdoc.pipelines.tree import TreeOfSummaries
 
 PIPELINES: dict[str, type[Pipeline]] = {
-    p.name: p for p in (ClosedBook, FullContext, Rag, ChainOfAgents)
+    p.name: p for p in (ClosedBook, FullContext, Rag, ChainOfAgents, TreeOfSummaries)
 }
 READING_PIPELINES = [n for n in PIPELINES if n != "none"]
 

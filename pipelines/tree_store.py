@@ -1,0 +1,85 @@
+"""The tree of summaries of one document for one model: nodes, and how they are kept on disk.
+
+Leaves are the library's chunks (level 0); a parent summarises a run of consecutive children.
+A tree is stored in `trees/<doc_id>/<model>.json` only when complete; while it is being built
+its nodes go to `<model>.partial.json`, which a later build resumes and no question ever reads.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from longdoc.indexers.storage import write_json_atomic
+
+TREE_FORMAT = 1
+
+
+@dataclass
+class Node:
+    id: int
+    level: int
+    text: str
+    children: list[int]
+    leaves: list[int]  # chunk indexes of the leaves under this node (itself, for a leaf)
+    page_start: int
+    page_end: int
+    char_start: int
+    char_end: int
+    tokens: int
+    vector: list[float] = field(default_factory=list, repr=False)
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.level == 0
+
+    def pages_label(self) -> str:
+        if self.page_start == self.page_end:
+            return f"p. {self.page_start}"
+        return f"pp. {self.page_start}-{self.page_end}"
+
+
+@dataclass
+class Tree:
+    doc_id: str
+    model_id: str
+    settings: dict
+    nodes: list[Node]
+    root: int = -1
+    build: dict = field(default_factory=dict)  # tokens, calls, seconds spent building
+    format: int = TREE_FORMAT
+
+    @property
+    def complete(self) -> bool:
+        return self.root >= 0
+
+    def levels(self) -> int:
+        return max((n.level for n in self.nodes), default=0) + 1
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, raw: dict) -> Tree:
+        nodes = [Node(**n) for n in raw["nodes"]]
+        return cls(raw["doc_id"], raw["model_id"], raw["settings"], nodes, raw["root"],
+                   raw.get("build", {}), raw.get("format", TREE_FORMAT))
+
+
+def tree_paths(trees_dir: Path, doc_id: str, model_id: str) -> tuple[Path, Path]:
+    base = trees_dir / doc_id / model_id[:24]
+    return base.with_suffix(".json"), base.with_suffix(".partial.json")
+
+
+def load_tree(path: Path) -> Tree | None:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        tree = Tree.from_json(raw)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return tree if tree.format == TREE_FORMAT else None
+
+
+def save_tree(path: Path, tree: Tree) -> None:
+    write_json_atomic(path, tree.to_json())
