@@ -17,6 +17,7 @@ from longdoc.cli.common import (
     open_library,
     print_json,
 )
+from longdoc.cli.progress import tree_progress
 from longdoc.cli.render import citations_panel, truncation_note, usage_line
 from longdoc.cli.runtime import (
     CtxOpt,
@@ -24,11 +25,14 @@ from longdoc.cli.runtime import (
     MaxTokOpt,
     ModelOpt,
     ModelSettings,
+    RagTokensOpt,
     SeedOpt,
     StateCacheOpt,
     TempOpt,
     ThreadsOpt,
+    TreeModeOpt,
     load_llm,
+    pipeline_options,
     select_documents,
 )
 from longdoc.indexers.errors import LongdocError
@@ -44,7 +48,7 @@ def ask(
     doc: Annotated[Optional[list[str]], typer.Option(
         "--doc", "-d", help="Limit to this document (id, title or file name); repeatable.")]
     = None,
-    rag_tokens: Annotated[int, typer.Option(help="rag: tokens of retrieved text.")] = 1536,
+    rag_tokens: RagTokensOpt = 1536, tree_mode: TreeModeOpt = "collapsed",
     model: ModelOpt = None, ctx: CtxOpt = None, gpu_layers: GpuOpt = None,
     threads: ThreadsOpt = None, seed: SeedOpt = 0, temperature: TempOpt = 0.0,
     max_tokens: MaxTokOpt = 256, state_cache_mb: StateCacheOpt = 2048,
@@ -54,6 +58,7 @@ def ask(
     if not question.strip():
         raise LongdocError("the question is empty")
     runner = get_pipeline(pipeline)
+    pipeline_options(rag_tokens, tree_mode)  # validate before loading anything
     lib = open_library(index, library)
     doc_ids = select_documents(lib, doc)
     llm = load_llm(ModelSettings(model, ctx, gpu_layers, threads, seed, temperature,
@@ -63,9 +68,12 @@ def ask(
         sys.stdout.write(piece)
         sys.stdout.flush()
 
-    context = AskContext(lib, llm, doc_ids, on_token=None if json_out else stream,
-                         answer_tokens=max_tokens, options={"rag_tokens": rag_tokens})
-    answer = runner.answer(question, context)
+    titles = {d: lib.manifest.documents[d].title for d in doc_ids}
+    with tree_progress(titles, enabled=not json_out) as progress:
+        context = AskContext(lib, llm, doc_ids, on_token=None if json_out else stream,
+                             answer_tokens=max_tokens,
+                             options=pipeline_options(rag_tokens, tree_mode, progress))
+        answer = runner.answer(question, context)
     if json_out:
         print_json(answer.to_dict())
         return

@@ -66,3 +66,19 @@ def select_documents(library: Library, refs: list[str] | None) -> list[str]:
     if not refs:
         return [d.doc_id for d in library.documents()]
     return list(dict.fromkeys(library.resolve_doc(r).doc_id for r in refs))
+
+RagTokensOpt = Annotated[int, typer.Option(
+    "--rag-tokens", help="rag and tree: tokens of retrieved text.")]
+TreeModeOpt = Annotated[str, typer.Option(
+    "--tree-mode", help="tree: 'collapsed' (retrieve over all levels) or 'navigate'.")]
+
+
+def pipeline_options(rag_tokens: int, tree_mode: str, tree_progress=None) -> dict:
+    if tree_mode not in {"collapsed", "navigate"}:
+        raise LongdocError(f"--tree-mode must be 'collapsed' or 'navigate', not '{tree_mode}'")
+    if rag_tokens < 64:
+        raise LongdocError(f"--rag-tokens must be at least 64 (got {rag_tokens})")
+    options = {"rag_tokens": rag_tokens, "tree_mode": tree_mode}
+    if tree_progress is not None:
+        options["tree_progress"] = tree_progress
+    return options

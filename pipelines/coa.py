@@ -14,38 +14,55 @@ from __future__ import annotations
 from longdoc.pipelines.answer import Answer, Timings, Usage
 from longdoc.pipelines.base import AskContext, Pipeline
 from longdoc.pipelines.budget import QUESTION_RESERVE, room_for
+from longdoc.pipelines.coa_notes import grounded_notes
 from longdoc.pipelines.evidence import cite, supporting_chunks
 from longdoc.pipelines.segments import split_segments
 
 NOTES_TOKENS = 256
+# Longest segment even when the window is larger: more, shorter segments read closer, as in
+# the paper (which used windows of about 8k on far larger models).
+SEGMENT_TOKENS = 4096
 
 WORKER_SYSTEM = (
-    "You are one of several workers reading a long document part by part. You read one part "
-    "and pass notes to the next worker. Notes hold only facts from the text that help answer "
-    "the question, with page numbers like (p. 3)."
+    "You are one of several workers reading a long document part by part, in order. You copy "
+    "out the evidence in your part that helps answer a question, and pass it to the next worker."
 )
 MANAGER_SYSTEM = (
-    "You are a manager. Workers read a long document and wrote notes for you. Answer the "
-    "question from the notes only."
+    "You are a manager. Workers read a long document and collected evidence for you. Answer the "
+    "question from the evidence only."
 )
+NOTHING = "NONE"
 
 
 def worker_messages(segment: str, notes: str, question: str, notes_words: int) -> list[dict]:
     user = (
         f"Part of the document:\n{segment}\n\n"
-        f"Notes from the previous workers:\n{notes or '(none yet)'}\n\n"
+        f"Evidence found by the previous workers:\n{notes or '(none yet)'}\n\n"
         f"Question: {question}\n"
-        "Write the updated notes: keep the useful earlier notes and add the facts from this "
-        "part that help answer the question, with their pages. If this part has nothing "
-        f"relevant, repeat the earlier notes. At most {notes_words} words."
+        "Copy the one or two sentences of this part of the document that are most related to "
+        "the question, exactly as written, each followed by its page like (p. 3). Do not repeat "
+        f"the earlier evidence. At most {notes_words} words."
     )
     return [{"role": "system", "content": WORKER_SYSTEM}, {"role": "user", "content": user}]
 
 
 def manager_messages(notes: str, question: str) -> list[dict]:
-    user = (f"Notes:\n{notes or '(the workers found nothing relevant)'}\n\n"
+    user = (f"Evidence:\n{notes or '(the workers found nothing relevant)'}\n\n"
             f"Question: {question}\nAnswer briefly (one or two sentences).")
     return [{"role": "system", "content": MANAGER_SYSTEM}, {"role": "user", "content": user}]
+
+
+def found_nothing(reply: str) -> bool:
+    head = reply.strip().strip(".").lower()
+    return not head or head.startswith(("none", "no relevant", "nothing"))
+
+
+def pass_notes(llm, notes: str, new: str, limit: int) -> tuple[str, bool]:
+    """Append a worker's evidence to the notes; past `limit` tokens the oldest part goes."""
+    joined = f"{notes}\n{new}".strip() if notes else new
+    if llm.count_tokens(joined) <= limit:
+        return joined, False
+    return llm.truncate_tokens(joined, limit, keep="tail"), True
 
 
 class ChainOfAgents(Pipeline):
@@ -59,19 +76,26 @@ class ChainOfAgents(Pipeline):
         reserve = notes_tokens + max(QUESTION_RESERVE, llm.count_tokens(question))
         budget = room_for(llm, worker_messages("", "", "", notes_tokens * 3 // 4),
                           notes_tokens, what="document segment", reserve=reserve)
-        segments = split_segments(ctx.documents(), llm, budget.room)
+        segment_tokens = min(budget.room, int(ctx.options.get("coa_segment_tokens",
+                                                              SEGMENT_TOKENS)))
+        segments = split_segments(ctx.documents(), llm, segment_tokens)
         usage = Usage()
         notes, steps = "", []
         for i, seg in enumerate(segments):
             msgs = worker_messages(seg.text, notes, question, notes_tokens * 3 // 4)
             done = llm.chat(msgs, notes_tokens, cache_prefix=seg.text)
             usage.add(done)
-            written = llm.truncate_tokens(done.text.strip(), notes_tokens, keep="head")
-            kept_previous = not written  # an empty reply must not erase what was found
-            notes = written or notes
+            reply = "" if found_nothing(done.text) else done.text
+            found = [n for n in grounded_notes(reply, seg.text, question, seg.page_start)
+                     if n not in notes]
+            new = llm.truncate_tokens("\n".join(found), notes_tokens, keep="head")
+            trimmed = False
+            if new:  # an empty or NONE reply must not erase what earlier workers found
+                notes, trimmed = pass_notes(llm, notes, new, notes_tokens)
             steps.append({"worker": i + 1, "source": seg.label(), "segment_tokens": seg.tokens,
-                          "prompt_tokens": done.prompt_tokens, "notes": notes,
-                          "kept_previous_notes": kept_previous})
+                          "prompt_tokens": done.prompt_tokens, "reply": done.text.strip(),
+                          "found": new, "notes": notes,
+                          "notes_trimmed": trimmed})
         final = llm.chat(manager_messages(notes, question), ctx.answer_tokens,
                          on_token=ctx.on_token)
         usage.add(final)
@@ -79,5 +103,5 @@ class ChainOfAgents(Pipeline):
         return Answer(self.name, question, final.text,
                       citations=cite(support, final.text, ctx.titles()), usage=usage,
                       timings=Timings(),
-                      trace={"segments": len(segments), "segment_budget": budget.room,
+                      trace={"segments": len(segments), "segment_budget": segment_tokens,
                              "workers": steps, "manager_prompt_tokens": final.prompt_tokens})

@@ -7,18 +7,26 @@ import re
 from longdoc.indexers.types import Document
 from longdoc.pipelines.base import AskContext
 from longdoc.pipelines.coa import ChainOfAgents
+from longdoc.pipelines.coa_notes import grounded_notes
 from longdoc.pipelines.segments import split_segments
 
 from fakes import ScriptedLLM
 
 
-def _worker_reply(messages):
-    """Notes name the worker's part, so the test can follow them from worker to worker."""
+def _segment_of(messages) -> str:
     user = messages[-1]["content"]
+    return user.split("Part of the document:\n", 1)[1].split("\n\nEvidence found")[0]
+
+
+def _worker_reply(messages):
+    """Workers copy the first real sentence of their part (the manager answers)."""
     if messages[0]["content"].startswith("You are a manager"):
         return "The answer, from the notes."
-    pages = re.findall(r"\[Page (\d+)\]", user.split("Notes from the previous workers")[0])
-    return f"notes after pages {','.join(pages) or 'none'}"
+    for sentence in re.split(r"(?<=[.!?])\s+", _segment_of(messages)):
+        sentence = re.sub(r"\[Page \d+\]", "", sentence).strip()
+        if len(sentence.split()) > 6:
+            return sentence
+    return "NONE"
 
 
 def _pdf_ctx(lib, llm, **kw):
@@ -36,9 +44,11 @@ def test_segments_fit_the_budget_and_keep_order(sample_library):
     # segments in document order: page ranges never go back
     starts = [int(re.search(r"p+\. (\d+)", w["source"]).group(1)) for w in workers]
     assert starts == sorted(starts) and starts[0] == 1
-    # worker i receives worker i-1's notes
+    # worker i receives worker i-1's notes, which hold verbatim sentences with their pages
+    assert all(w["found"] for w in workers if w["reply"] != "NONE")
     for i in range(1, len(workers)):
         assert workers[i - 1]["notes"] in llm.calls[i][-1]["content"]
+    assert re.search(r"\(p\. \d+\)", workers[0]["notes"])
     # the manager sees only the final notes and the question, not the document
     manager = llm.calls[-1][-1]["content"]
     assert workers[-1]["notes"] in manager and "Who employed Mel?" in manager
@@ -55,30 +65,52 @@ def test_short_document_is_one_worker_and_a_manager(lighthouse_library):
 
 
 def test_empty_notes_keep_the_earlier_ones(sample_library):
-    replies = iter(["Mel worked at Royal McBee (p. 8)."] + [""] * 50)
-
     def reply(messages):
         if messages[0]["content"].startswith("You are a manager"):
             return "Royal McBee."
-        return next(replies)
+        segment = " ".join(_segment_of(messages).split())
+        if "went to work for Royal McBee" in segment and "Royal McBee" not in \
+                messages[-1]["content"].split("Evidence found")[1]:
+            return "I first met Mel when I went to work for Royal McBee Computer Corp."
+        return ""
 
     llm = ScriptedLLM(reply, context_size=1200)
     answer = ChainOfAgents().answer("Who employed Mel?", _pdf_ctx(sample_library, llm))
     workers = answer.trace["workers"]
-    assert all(w["notes"] == "Mel worked at Royal McBee (p. 8)." for w in workers)
-    assert all(w["kept_previous_notes"] for w in workers[1:])
-    assert "Royal McBee (p. 8)" in llm.calls[-1][-1]["content"]
+    finder = next(i for i, w in enumerate(workers) if w["found"])
+    note = workers[finder]["notes"]
+    assert "Royal McBee Computer Corp." in note and note.endswith("(p. 8)")
+    assert all(w["notes"] == note for w in workers[finder:])  # empty replies keep them
+    assert note in llm.calls[-1][-1]["content"]
     assert answer.citations and answer.citations[0].page_start == 8
 
 
-def test_notes_that_ignore_the_format_are_cut_to_size(sample_library):
-    rambling = " ".join(["blah"] * 5000)
-    llm = ScriptedLLM(lambda m: rambling, context_size=1500)
-    answer = ChainOfAgents().answer("Who employed Mel?", _pdf_ctx(sample_library, llm,
-                                                                   options={"notes_tokens": 200}))
-    assert all(len(w["notes"].split()) <= 200 for w in answer.trace["workers"])
-    for call, limit in zip(llm.calls, llm.max_tokens, strict=True):
-        assert llm.prompt_tokens(call) + limit <= 1500
+def test_replies_that_ignore_the_format_are_dropped_or_cut(sample_library):
+    rambling = ScriptedLLM(lambda m: " ".join(["blah"] * 5000), context_size=1500)
+    answer = ChainOfAgents().answer("Who employed Mel?", _pdf_ctx(sample_library, rambling))
+    assert all(w["notes"] == "" for w in answer.trace["workers"])  # nothing backs "blah"
+    copier = ScriptedLLM(lambda m: "Answer." if m[0]["content"].startswith("You are a manager")
+                         else _segment_of(m), context_size=1500)  # copies everything
+    answer = ChainOfAgents().answer("Who employed Mel?", _pdf_ctx(
+        sample_library, copier, options={"notes_tokens": 200}))
+    assert all(0 < len(w["notes"].split()) <= 200 for w in answer.trace["workers"])
+    assert any(w["notes_trimmed"] for w in answer.trace["workers"])
+    for llm in (rambling, copier):
+        for call, limit in zip(llm.calls, llm.max_tokens, strict=True):
+            assert llm.prompt_tokens(call) + limit <= 1500
+
+
+def test_grounding_keeps_verbatim_sentences_and_drops_inventions():
+    segment = ("[Page 4]\nThe notation is mildly confusing. Despite this, it was favored 3:1 "
+               "over ** in a late-1990 snapshot of Usenet.\n\n[Page 5]\nOther text here.")
+    question = "By what ratio was the caret favored over ** in a late-1990 snapshot of Usenet?"
+    kept = grounded_notes("The caret was favored 3:1 over **.", segment, question, 4)
+    assert kept == ["Despite this, it was favored 3:1 over ** in a late-1990 snapshot of "
+                    "Usenet. (p. 4)"]
+    assert grounded_notes("The caret was favored in a late-1990 snapshot of Usenet.",
+                          segment, question, 4) == []  # the question echoed
+    assert grounded_notes("It was favored 1.5:7 by programmers worldwide.", segment,
+                          question, 4) == []  # invented
 
 
 def test_split_segments_cuts_long_paragraphs_and_tags_pages():

@@ -1,0 +1,134 @@
+"""`longdoc compare`: one question through several pipelines with one loaded model, side by side."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+
+from longdoc.cli.common import (
+    IndexOpt,
+    JsonOpt,
+    LibraryOpt,
+    console,
+    err_console,
+    handles_errors,
+    open_library,
+    print_json,
+)
+from longdoc.cli.progress import tree_progress
+from longdoc.cli.render import trace_lines
+from longdoc.cli.runtime import (
+    CtxOpt,
+    GpuOpt,
+    MaxTokOpt,
+    ModelOpt,
+    ModelSettings,
+    RagTokensOpt,
+    SeedOpt,
+    StateCacheOpt,
+    TempOpt,
+    ThreadsOpt,
+    TreeModeOpt,
+    load_llm,
+    pipeline_options,
+    select_documents,
+)
+from longdoc.eval.metrics import token_f1
+from longdoc.indexers.errors import LongdocError
+from longdoc.pipelines.answer import Answer
+from longdoc.pipelines.base import AskContext
+from longdoc.pipelines.registry import get_pipeline, parse_pipelines
+
+AGREE_F1 = 0.5  # two answers "agree" when their token F1 reaches this
+
+
+def agreement_groups(answers: list[Answer]) -> list[list[str]]:
+    """Pipelines grouped by agreeing answers (token F1 >= AGREE_F1 to someone in the group)."""
+    groups: list[list[int]] = []
+    for i, answer in enumerate(answers):
+        for group in groups:
+            if any(token_f1(answer.text, answers[j].text) >= AGREE_F1 for j in group):
+                group.append(i)
+                break
+        else:
+            groups.append([i])
+    groups.sort(key=len, reverse=True)
+    return [[answers[i].pipeline for i in g] for g in groups]
+
+
+@handles_errors
+def compare(
+    question: Annotated[str, typer.Argument(help="Your question.")],
+    pipelines: Annotated[str, typer.Option(
+        "--pipelines", "-p", help="'all' or a comma-separated list (none,full,rag,coa,tree).")]
+    = "all",
+    doc: Annotated[Optional[list[str]], typer.Option(
+        "--doc", "-d", help="Limit to this document; repeatable.")] = None,
+    trace: Annotated[bool, typer.Option("--trace", help="Show each pipeline's working.")]
+    = False,
+    rag_tokens: RagTokensOpt = 1536, tree_mode: TreeModeOpt = "collapsed",
+    model: ModelOpt = None, ctx: CtxOpt = None, gpu_layers: GpuOpt = None,
+    threads: ThreadsOpt = None, seed: SeedOpt = 0, temperature: TempOpt = 0.0,
+    max_tokens: MaxTokOpt = 256, state_cache_mb: StateCacheOpt = 2048,
+    index: IndexOpt = None, library: LibraryOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """Run the same question through several pipelines and show the answers side by side."""
+    if not question.strip():
+        raise LongdocError("the question is empty")
+    names = parse_pipelines(pipelines)
+    pipeline_options(rag_tokens, tree_mode)
+    lib = open_library(index, library)
+    doc_ids = select_documents(lib, doc)
+    llm = load_llm(ModelSettings(model, ctx, gpu_layers, threads, seed, temperature,
+                                 state_cache_mb), quiet=json_out)
+    titles = {d: lib.manifest.documents[d].title for d in doc_ids}
+    answers = []
+    with tree_progress(titles, enabled=not json_out) as progress:
+        context = AskContext(lib, llm, doc_ids, answer_tokens=max_tokens,
+                             options=pipeline_options(rag_tokens, tree_mode, progress))
+        for name in names:
+            if not json_out:
+                err_console.print(f"[dim]running {name}…[/]")
+            answers.append(get_pipeline(name).answer(question, context))
+    groups = agreement_groups(answers)
+    if json_out:
+        print_json({"question": question, "answers": [a.to_dict() for a in answers],
+                    "agreement": groups})
+        return
+    console.print(_table(question, answers, groups))
+    if len(groups) > 1:
+        parts = " | ".join(", ".join(g) for g in groups)
+        console.print(f"[bold yellow]The answers disagree.[/] Groups of agreeing pipelines: "
+                      f"{parts}")
+    else:
+        console.print("[green]All pipelines give compatible answers.[/]")
+    if trace:
+        for answer in answers:
+            console.print(Panel("\n".join(trace_lines(answer)) or "(nothing to show)",
+                                title=f"trace: {answer.pipeline}", title_align="left"))
+
+
+def _table(question: str, answers: list[Answer], groups: list[list[str]]) -> Table:
+    majority = set(groups[0]) if groups else set()
+    table = Table(title=question, title_justify="left", show_lines=True)
+    table.add_column("pipeline", no_wrap=True)
+    table.add_column("answer", ratio=3)
+    table.add_column("citations", ratio=1)
+    for col in ("prompt tok", "calls", "time"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for a in answers:
+        style = "" if a.pipeline in majority or len(groups) == 1 else "yellow"
+        cites = ", ".join(dict.fromkeys(
+            f"{'p' if c.page_start == c.page_end else 'pp'}. "
+            f"{c.page_start}{'' if c.page_start == c.page_end else f'-{c.page_end}'}"
+            for c in a.citations)) or "-"
+        text = escape(a.text) + (f"\n[dim](kept {a.truncated:.0%} of the text)[/]"
+                         if a.truncated is not None and a.truncated < 1 else "")
+        table.add_row(a.pipeline, f"[{style}]{text}[/]" if style else text, cites,
+                      f"{a.usage.prompt_tokens:,}", str(a.usage.calls),
+                      f"{a.timings.total_s:.1f} s")
+    return table
