@@ -24,6 +24,7 @@ demo: setup
 	$(LONGDOC) docs --index $(DEMO_INDEX)
 	$(LONGDOC) ask "$(DEMO_QUESTION)" --pipeline rag --index $(DEMO_INDEX)
 	$(LONGDOC) ask "$(DEMO_QUESTION)" --pipeline full --doc hacker_folklore.pdf --index $(DEMO_INDEX)
+	$(LONGDOC) compare "$(DEMO_QUESTION)" --doc hacker_folklore.pdf --index $(DEMO_INDEX)
 
 test: setup
 	$(PY) -m ruff check .

@@ -27,6 +27,8 @@ from longdoc.cli.common import (
     open_library,
     print_json,
 )
+from longdoc.cli.progress import tree_progress
+from longdoc.cli.runtime import CtxOpt, GpuOpt, ModelOpt, ModelSettings, load_llm
 from longdoc.indexers.chunking import ChunkSettings
 from longdoc.indexers.embedder import Embedder
 from longdoc.indexers.ingest import FileResult, IngestReport
@@ -70,6 +72,10 @@ def ingest(
         help="Chunk size in embedder tokens (new libraries; default 200).")] = None,
     chunk_overlap: Annotated[Optional[int], typer.Option(
         help="Overlap between chunks in embedder tokens (default 40).")] = None,
+    build_trees: Annotated[bool, typer.Option(
+        "--build-trees", help="Also build the tree of summaries of every document now.")]
+    = False,
+    model: ModelOpt = None, ctx: CtxOpt = None, gpu_layers: GpuOpt = None,
     index: IndexOpt = None,
     library: LibraryOpt = None,
     json_out: JsonOpt = False,
@@ -87,12 +93,27 @@ def ingest(
                   transient=json_out, disable=json_out) as bar:
         report = run_ingest(lib, paths, embedder, settings, prune=prune,
                             progress=RichIngestProgress(bar))
+    if build_trees and report.indexed_any:
+        _build_trees(lib, embedder, ModelSettings(model, ctx, gpu_layers), quiet=json_out)
     if json_out:
         print_json({**asdict(report), "indexed_any": report.indexed_any})
     else:
         _print_report(report)
     if not report.indexed_any:
         raise typer.Exit(2)
+
+
+def _build_trees(lib, embedder: Embedder, settings: ModelSettings, quiet: bool) -> None:
+    from longdoc.pipelines.tree_builder import build_tree
+
+    llm = load_llm(settings, quiet=quiet)
+    lib.reload()
+    titles = {d.doc_id: d.title for d in lib.documents()}
+    with tree_progress(titles, enabled=not quiet) as progress:
+        for doc_id in titles:
+            build_tree(lib, doc_id, llm, embedder, on_node=progress(doc_id))
+    if not quiet:
+        console.print(f"trees of summaries ready for {len(titles)} documents ({llm.name})")
 
 
 def _print_report(report: IngestReport) -> None:
