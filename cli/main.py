@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from longdoc.cli import ask_cmd, compare_cmd, ingest_cmd, models_cmd
+from longdoc.cli import ask_cmd, compare_cmd, eval_cmd, ingest_cmd, models_cmd
 
 app = typer.Typer(
     name="longdoc", no_args_is_help=True, pretty_exceptions_enable=False,
@@ -16,6 +16,8 @@ app.command("docs")(ingest_cmd.docs)
 app.command("ask")(ask_cmd.ask)
 app.command("compare")(compare_cmd.compare)
 app.command("models")(models_cmd.models)
+app.command("eval")(eval_cmd.evaluate)
+app.command("report")(eval_cmd.report)
 
 
 def run() -> None:

@@ -37,3 +37,75 @@ def token_f1(prediction: str, gold: str) -> float:
 
 def max_token_f1(prediction: str, golds: list[str]) -> float:
     return max((token_f1(prediction, g) for g in golds), default=0.0)
+
+
+LETTERS = "ABCDEFGHIJ"
+
+
+def parse_choices(prediction: str, options: list[str]) -> str:
+    """The option letters a free-form answer picks, e.g. 'B' or 'AC'; '' when none is clear.
+
+    Tried in order: an explicit letter ("Answer: B", "(B)", "B." or "B)" at the start, "option
+    B"), then the options' texts quoted in the answer.
+    """
+    valid = LETTERS[:len(options)]
+    text = prediction.strip()
+    patterns = [
+        rf"(?:answer|option|choice)s?\s*(?:is|are|:)?\s*\(?([{valid}](?:\s*(?:,|and|&)?\s*[{valid}])*)\b",
+        rf"^\(?([{valid}](?:\s*(?:,|and|&)\s*[{valid}])*)(?=[).:,\s]|$)",
+        rf"^([{valid}]+)$",
+        rf"\(([{valid}])\)",
+    ]
+    for pattern in patterns:
+        match = re.search(pattern, text, flags=re.IGNORECASE if pattern == patterns[0] else 0)
+        if match:
+            letters = re.sub(r"[^A-Za-z]|and", "", match.group(1)).upper()
+            return "".join(sorted(set(letters) & set(valid)))
+    said = normalize_answer(prediction)
+    hits = [LETTERS[i] for i, opt in enumerate(options)
+            if normalize_answer(opt) and normalize_answer(opt) in said]
+    return "".join(hits)
+
+
+def choice_score(predicted: str, gold: str) -> float:
+    """L-Eval's exam rule: all options right = 1; a strict subset of the right ones (one or more
+    missed, none wrong) = 0.25; anything wrong = 0."""
+    pred, want = set(predicted.upper()), set(gold.upper())
+    if not pred:
+        return 0.0
+    if pred == want:
+        return 1.0
+    if pred < want:
+        return 0.25
+    return 0.0
+
+
+def rouge_l(prediction: str, golds: list[str]) -> float:
+    from rouge_score import rouge_scorer
+
+    scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
+    return max((scorer.score(g, prediction)["rougeL"].fmeasure for g in golds), default=0.0)
+
+
+NUMBER = re.compile(r"-?\d[\d,]*\.?\d*")
+
+
+def numbers_in(text: str) -> list[float]:
+    out = []
+    for raw in NUMBER.findall(text):
+        try:
+            out.append(float(raw.replace(",", "").rstrip(".")))
+        except ValueError:
+            continue
+    return out
+
+
+def numeric_match(prediction: str, golds: list[str], rel_tol: float = 0.01) -> float:
+    """1 when every number of some gold answer appears in the prediction (within rel_tol)."""
+    predicted = numbers_in(prediction)
+    for gold in golds:
+        wanted = numbers_in(gold)
+        if wanted and all(any(abs(p - w) <= rel_tol * max(abs(w), 1e-9) for p in predicted)
+                          for w in wanted):
+            return 1.0
+    return 0.0

@@ -18,7 +18,7 @@ from longdoc.pipelines.coa_notes import grounded_notes
 from longdoc.pipelines.evidence import cite, supporting_chunks
 from longdoc.pipelines.segments import split_segments
 
-NOTES_TOKENS = 256
+NOTES_TOKENS = 256  # longest evidence passed on; smaller windows get less (ctx / 16)
 # Longest segment even when the window is larger: more, shorter segments read closer, as in
 # the paper (which used windows of about 8k on far larger models).
 SEGMENT_TOKENS = 4096
@@ -71,7 +71,8 @@ class ChainOfAgents(Pipeline):
 
     def run(self, question: str, ctx: AskContext) -> Answer:
         llm = ctx.llm
-        notes_tokens = int(ctx.options.get("notes_tokens", NOTES_TOKENS))
+        notes_tokens = int(ctx.options.get(
+            "notes_tokens", max(64, min(NOTES_TOKENS, llm.context_size // 16))))
         # the skeleton leaves out segment, notes and question; reserve room for the last two
         reserve = notes_tokens + max(QUESTION_RESERVE, llm.count_tokens(question))
         budget = room_for(llm, worker_messages("", "", "", notes_tokens * 3 // 4),

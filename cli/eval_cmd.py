@@ -1,0 +1,185 @@
+"""`longdoc eval` (score pipelines against gold answers, resumably) and `longdoc report`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from longdoc.cli.common import console, err_console, handles_errors
+from longdoc.cli.runtime import (
+    CtxOpt,
+    GpuOpt,
+    MaxTokOpt,
+    ModelOpt,
+    ModelSettings,
+    RagTokensOpt,
+    SeedOpt,
+    StateCacheOpt,
+    TempOpt,
+    ThreadsOpt,
+    TreeModeOpt,
+    load_llm,
+    pipeline_options,
+)
+from longdoc.eval.datasets import load_questions, select
+from longdoc.eval.report import markdown, plots, summarize
+from longdoc.eval.runner import RunSettings, load_results, prepare_run, run_eval
+from longdoc.indexers.embedder import Embedder
+from longdoc.indexers.errors import LongdocError
+from longdoc.pipelines.model_store import resolve_model
+from longdoc.pipelines.registry import parse_pipelines
+
+
+class RichReporter:
+    """One bar per pipeline, with its running mean score."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, int] = {}
+        self.scores: dict[str, list[float]] = {}
+
+    def start(self, pipelines, totals, done) -> None:
+        for p in pipelines:
+            self.scores[p] = list(done.get(p, []))
+            self.tasks[p] = self.progress.add_task(self._label(p), total=totals[p],
+                                                   completed=len(self.scores[p]))
+
+    def _label(self, p: str) -> str:
+        s = self.scores[p]
+        return f"{p:<5} score {sum(s) / len(s):.3f}" if s else f"{p:<5} score  -   "
+
+    def result(self, pipeline: str, value: float) -> None:
+        self.scores[pipeline].append(value)
+        self.progress.update(self.tasks[pipeline], advance=1,
+                             description=self._label(pipeline))
+
+    def note(self, message: str) -> None:
+        self.progress.console.print(f"[yellow]{message}[/]")
+
+
+@handles_errors
+def evaluate(
+    questions_file: Annotated[Path, typer.Argument(help="JSONL (dev format) or CSV/JSONL of "
+                                                   "question, answer, document.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Run folder (resumes if present).")],
+    pipelines: Annotated[str, typer.Option("--pipelines", "-p")] = "none,full,rag,coa,tree",
+    datasets: Annotated[Optional[str], typer.Option(
+        help="Comma-separated dataset names to keep.")] = None,
+    limit: Annotated[Optional[int], typer.Option(help="First N questions per dataset.")] = None,
+    sample_per_dataset: Annotated[Optional[int], typer.Option(
+        help="A seeded random sample of N questions per dataset.")] = None,
+    sample_seed: Annotated[int, typer.Option("--seed", help="Seed of the sample.")] = 0,
+    rag_tokens: RagTokensOpt = 1536, tree_mode: TreeModeOpt = "collapsed",
+    model: ModelOpt = None, ctx: CtxOpt = None, gpu_layers: GpuOpt = None,
+    threads: ThreadsOpt = None, model_seed: SeedOpt = 0, temperature: TempOpt = 0.0,
+    max_tokens: MaxTokOpt = 128, state_cache_mb: StateCacheOpt = 2048,
+) -> None:
+    """Answer every question with every pipeline, score the answers, and write a report."""
+    names = parse_pipelines(pipelines)
+    options = pipeline_options(rag_tokens, tree_mode)
+    loaded = load_questions(questions_file)
+    for problem in loaded.problems:
+        err_console.print(f"[yellow]{questions_file.name}:{problem.line}: {problem.reason} "
+                          "(skipped)[/]")
+    wanted = [d.strip() for d in datasets.split(",")] if datasets else None
+    questions = select(loaded, wanted, limit, sample_per_dataset, sample_seed)
+    if not questions:
+        raise LongdocError("no question to run")
+    ref = resolve_model(model)
+    recorded = _recorded_settings(out)
+    n_ctx = ctx or recorded.get("ctx") or 0
+    ids = hashlib.sha256("\n".join(q.id for q in questions).encode()).hexdigest()[:16]
+    settings_llm = ModelSettings(model, n_ctx or None, gpu_layers, threads, model_seed,
+                                 temperature, state_cache_mb)
+    holder: dict = {}
+
+    def make_llm():
+        if "llm" not in holder:
+            holder["llm"] = load_llm(settings_llm)
+        return holder["llm"]
+
+    if not n_ctx:  # the default depends on free memory: fix it now, record it with the run
+        n_ctx = make_llm().context_size
+    settings = RunSettings(str(Path(questions_file).resolve()), ids, names, ref.model_id,
+                           ref.name, n_ctx, max_tokens, rag_tokens, tree_mode, temperature,
+                           model_seed)
+    state = prepare_run(out, settings)
+    if state.repaired:
+        err_console.print("[yellow]results.jsonl ended in a cut-off line (a crash?); it was "
+                          "removed and that answer will be run again[/]")
+    settings_llm.ctx = n_ctx
+    err_console.print(f"{len(questions)} questions x {len(names)} pipelines; "
+                      f"{len(state.done)} answers already in {out}")
+    with Progress(TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=err_console) as bar:
+        run_eval(state, settings, questions, make_llm, Embedder(), RichReporter(bar), options)
+    write_report(out)
+
+
+def _recorded_settings(out: Path) -> dict:
+    try:
+        return json.loads((out / "run.json").read_text())["settings"]
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def write_report(out: Path) -> dict:
+    rows, _ = load_results(out / "results.jsonl")
+    if not rows:
+        raise LongdocError(f"{out} holds no results yet")
+    summary = summarize(rows)
+    (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    (out / "report.md").write_text(markdown(summary, f"Evaluation run {out.name}"))
+    written = plots(summary, out)
+    console.print(summary_table(summary, out.name))
+    console.print(f"[dim]wrote {out / 'summary.json'}, {out / 'report.md'}"
+                  + "".join(f", {p.name}" for p in written) + "[/]")
+    return summary
+
+
+def summary_table(summary: dict, title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("dataset")
+    for p in summary["pipelines"]:
+        table.add_column(p, justify="right")
+    for d, cells in summary["table"].items():
+        table.add_row(d, *[_score_cell(cells[p]) if p in cells else "-"
+                           for p in summary["pipelines"]])
+    cost = summary["table"].get("all", {})
+    table.add_row("[dim]prompt tok/q[/]", *[f"[dim]{cost[p]['prompt_tokens']:,.0f}[/]"
+                                            if p in cost else "-" for p in summary["pipelines"]])
+    table.add_row("[dim]s/question[/]", *[f"[dim]{cost[p]['seconds']:.1f}[/]"
+                                          if p in cost else "-" for p in summary["pipelines"]])
+    return table
+
+
+def _score_cell(cell: dict) -> str:
+    low, high = cell["ci95"]
+    return f"{cell['score']:.3f} ±{(high - low) / 2:.2f}"
+
+
+@handles_errors
+def report(runs: Annotated[list[Path], typer.Argument(help="Run folders to report on.")]) -> None:
+    """Report on one or more evaluation runs (and compare them)."""
+    summaries = {}
+    for run in runs:
+        if not (run / "results.jsonl").exists():
+            raise LongdocError(f"{run} is not an evaluation run (no results.jsonl)")
+        summaries[run.name] = write_report(run)
+    if len(summaries) > 1:
+        pipes = list(dict.fromkeys(p for s in summaries.values() for p in s["pipelines"]))
+        table = Table(title="Runs compared (all datasets)", title_justify="left")
+        table.add_column("run")
+        for p in pipes:
+            table.add_column(p, justify="right")
+        for name, s in summaries.items():
+            cells = s["table"].get("all", {})
+            table.add_row(name, *[f"{cells[p]['score']:.3f}" if p in cells else "-"
+                                  for p in pipes])
+        console.print(table)

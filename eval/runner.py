@@ -1,0 +1,202 @@
+"""The evaluation loop: resumable, one result line appended the moment it exists.
+
+Questions are grouped by document and each document is read by one pipeline at a time, so the
+KV state of a document (full), its tree (tree) and its segment states (coa) are reused across
+that document's questions. `results.jsonl` only ever gains whole lines: a line cut short by a
+crash or a full disk is removed before the run goes on.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from longdoc.eval.datasets import EvalQuestion
+from longdoc.eval.scoring import PROMPT_VERSION, pose, score
+from longdoc.indexers.embedder import Embedder
+from longdoc.indexers.errors import LongdocError
+from longdoc.indexers.ingest import ingest
+from longdoc.indexers.library import Library
+from longdoc.indexers.storage import write_json_atomic
+from longdoc.pipelines.base import AskContext
+from longdoc.pipelines.llm import LLM
+from longdoc.pipelines.registry import get_pipeline
+
+
+@dataclass
+class RunSettings:
+    """What a run is; a resumed run must match it exactly."""
+
+    questions_file: str
+    question_ids_hash: str
+    pipelines: list[str]
+    model_id: str
+    model_name: str
+    ctx: int
+    max_tokens: int
+    rag_tokens: int
+    tree_mode: str
+    temperature: float
+    seed: int
+    prompt_version: str = PROMPT_VERSION
+
+    def differences(self, other: dict) -> list[str]:
+        mine = asdict(self)
+        return [f"{k}: {other.get(k)!r} in the run, {v!r} now" for k, v in mine.items()
+                if other.get(k) != v]
+
+
+@dataclass
+class RunState:
+    out: Path
+    done: set[tuple[str, str]] = field(default_factory=set)
+    repaired: bool = False
+
+    @property
+    def results_path(self) -> Path:
+        return self.out / "results.jsonl"
+
+
+class Reporter:
+    """What the runner tells its caller (a progress display, or nothing)."""
+
+    def start(self, pipelines: list[str], totals: dict[str, int],
+              done: dict[str, list[float]]) -> None: ...
+
+    def result(self, pipeline: str, value: float) -> None: ...
+
+    def note(self, message: str) -> None: ...
+
+
+def load_results(path: Path) -> tuple[list[dict], bool]:
+    """Every complete result line; a cut-off last line is removed from the file."""
+    if not path.exists():
+        return [], False
+    data = path.read_bytes()
+    cut = data.rfind(b"\n") + 1
+    repaired = cut != len(data)
+    rows = []
+    for raw in data[:cut].splitlines():
+        try:
+            rows.append(json.loads(raw))
+        except ValueError:
+            repaired = True
+            break
+    if repaired:
+        good = b"".join(json.dumps(r, ensure_ascii=False).encode() + b"\n" for r in rows)
+        path.write_bytes(good)
+    return rows, repaired
+
+
+def append_result(path: Path, row: dict) -> None:
+    line = (json.dumps(row, ensure_ascii=False) + "\n").encode()
+    with open(path, "ab") as fh:
+        start = fh.tell()
+        try:
+            fh.write(line)
+            fh.flush()
+            os.fsync(fh.fileno())
+        except OSError as exc:
+            fh.truncate(start)  # never leave half a line behind
+            if exc.errno == errno.ENOSPC:
+                raise LongdocError("disk full: the results so far are kept; free some space "
+                                   "and run the same command again to continue") from None
+            raise
+
+
+def prepare_run(out: Path, settings: RunSettings) -> RunState:
+    out.mkdir(parents=True, exist_ok=True)
+    run_file = out / "run.json"
+    if run_file.exists():
+        try:
+            recorded = json.loads(run_file.read_text())["settings"]
+        except (ValueError, KeyError):
+            raise LongdocError(f"{run_file} is unreadable; use another --out") from None
+        diffs = settings.differences(recorded)
+        if diffs:
+            raise LongdocError(f"--out {out} holds a run made with other settings ("
+                               + "; ".join(diffs) + "); use another --out")
+    else:
+        write_json_atomic(run_file, {"settings": asdict(settings),
+                                     "started": time.strftime("%Y-%m-%dT%H:%M:%S")})
+    state = RunState(out)
+    rows, state.repaired = load_results(state.results_path)
+    state.done = {(r["qid"], r["pipeline"]) for r in rows}
+    return state
+
+
+def ingest_documents(library: Library, questions: list[EvalQuestion],
+                     embedder: Embedder) -> dict[Path, str]:
+    paths = sorted({q.doc_path for q in questions})
+    report = ingest(library, paths, embedder)
+    by_path = {Path(r.path): r.doc_id for r in report.results if r.doc_id}
+    return {p: by_path[p.resolve()] for p in paths if p.resolve() in by_path}
+
+
+def run_eval(state: RunState, settings: RunSettings, questions: list[EvalQuestion],
+             make_llm: Callable[[], LLM], embedder: Embedder, reporter: Reporter,
+             options: dict) -> int:
+    """Answer and score every (question, pipeline) not done yet; returns how many were run."""
+    library = Library(state.out / "library")
+    doc_ids = ingest_documents(library, questions, embedder)
+    library.reload()
+    rows, _ = load_results(state.results_path)
+    scores: dict[str, list[float]] = {p: [] for p in settings.pipelines}
+    for r in rows:
+        scores.setdefault(r["pipeline"], []).append(r["score"])
+    totals = {p: len(questions) for p in settings.pipelines}
+    reporter.start(settings.pipelines, totals, scores)
+    unreadable = [q for q in questions if q.doc_path not in doc_ids]
+    for q in unreadable:
+        reporter.note(f"{q.id}: document {q.doc_path.name} could not be ingested; skipped")
+    llm = None
+    ran = 0
+    for doc_path, group in _by_document(questions, doc_ids):
+        doc_id = doc_ids[doc_path]
+        doc_tokens = library.manifest.documents[doc_id].tokens
+        for name in settings.pipelines:
+            todo = [q for q in group if (q.id, name) not in state.done]
+            if not todo:
+                continue
+            llm = llm or make_llm()
+            ctx = AskContext(library, llm, [doc_id], answer_tokens=settings.max_tokens,
+                             embedder=embedder, options=dict(options))
+            pipeline = get_pipeline(name)
+            for q in todo:
+                row = _answer_one(q, name, pipeline, ctx, settings, doc_id, doc_tokens)
+                append_result(state.results_path, row)
+                state.done.add((q.id, name))
+                reporter.result(name, row["score"])
+                ran += 1
+    return ran
+
+
+def _by_document(questions: list[EvalQuestion], doc_ids: dict[Path, str]):
+    groups: dict[Path, list[EvalQuestion]] = {}
+    for q in questions:
+        if q.doc_path in doc_ids:
+            groups.setdefault(q.doc_path, []).append(q)
+    return groups.items()
+
+
+def _answer_one(q: EvalQuestion, name: str, pipeline, ctx: AskContext, settings: RunSettings,
+                doc_id: str, doc_tokens: int) -> dict:
+    row = {"qid": q.id, "dataset": q.dataset, "pipeline": name, "doc": q.doc_path.name,
+           "doc_id": doc_id, "doc_tokens": doc_tokens, "answer_type": q.answer_type,
+           "question": q.question, "gold": q.answers, "model_id": settings.model_id}
+    try:
+        answer = pipeline.answer(pose(q), ctx)
+    except LongdocError as exc:
+        return {**row, "answer": "", "score": 0.0, "metric": None, "error": str(exc)}
+    result = score(q, answer.text)
+    return {**row, "answer": answer.text, "score": round(result.value, 4),
+            "metric": result.metric, "score_extra": result.extra,
+            "usage": asdict(answer.usage), "timings": asdict(answer.timings),
+            "truncated": answer.truncated,
+            "citations": [[c.page_start, c.page_end] for c in answer.citations],
+            "error": None}

@@ -1,0 +1,75 @@
+"""Loading evaluation questions, with every bad line reported by its number."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from longdoc.eval.datasets import load_questions, select
+from longdoc.eval.scoring import pose, score
+from longdoc.indexers.errors import LongdocError
+
+
+def _write(tmp_path, rows) -> object:
+    (tmp_path / "docs").mkdir(exist_ok=True)
+    (tmp_path / "docs" / "a.txt").write_text("Alpha text.")
+    path = tmp_path / "q.jsonl"
+    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n")
+    return path
+
+
+def _q(i, dataset="ds", **kw):
+    return {"id": f"{dataset}:{i}", "dataset": dataset, "question": f"Question {i}?",
+            "answers": ["alpha"], "options": None, "doc_path": "docs/a.txt",
+            "meta": {"answer_type": "extractive"}, **kw}
+
+
+def test_bad_lines_are_reported_and_the_rest_loads(tmp_path):
+    path = _write(tmp_path, [
+        _q(1), "{not json", _q(2, answers=[]), _q(3, doc_path="docs/missing.txt"),
+        _q(4, question=""), _q(5), _q(1)])
+    loaded = load_questions(path)
+    assert [q.id for q in loaded.questions] == ["ds:1", "ds:5"]
+    reasons = {p.line: p.reason for p in loaded.problems}
+    assert reasons[2].startswith("malformed JSON")
+    assert reasons[3] == "no gold answer"
+    assert reasons[4] == "document file not found: docs/missing.txt"
+    assert reasons[5] == "no question"
+    assert reasons[7] == "duplicate question id 'ds:1'"
+
+
+def test_unknown_dataset_is_refused(tmp_path):
+    loaded = load_questions(_write(tmp_path, [_q(1)]))
+    with pytest.raises(LongdocError, match="unknown dataset.*nope.*this file has: ds"):
+        select(loaded, ["nope"])
+
+
+def test_seeded_sample_is_reproducible_and_stratified(tmp_path):
+    rows = [_q(i, "one") for i in range(30)] + [_q(i, "two") for i in range(5)]
+    loaded = load_questions(_write(tmp_path, rows))
+    first = select(loaded, sample_per_dataset=4, seed=0)
+    again = select(loaded, sample_per_dataset=4, seed=0)
+    other = select(loaded, sample_per_dataset=4, seed=1)
+    assert [q.id for q in first] == [q.id for q in again]
+    assert [q.id for q in first] != [q.id for q in other]
+    assert sum(q.dataset == "one" for q in first) == 4 == sum(q.dataset == "two" for q in first)
+
+
+def test_plain_csv(tmp_path):
+    (tmp_path / "doc.txt").write_text("Beta.")
+    path = tmp_path / "mine.csv"
+    path.write_text("question,answer,document\nWhat is it?,Beta,doc.txt\n,x,doc.txt\n")
+    loaded = load_questions(path)
+    assert [q.question for q in loaded.questions] == ["What is it?"]
+    assert loaded.problems[0].line == 3
+
+
+def test_multiple_choice_is_posed_with_options_and_scored_by_letter(tmp_path):
+    row = _q(1, options=["red", "green", "blue", "black"], answers=["B", "green"],
+             meta={"answer_type": "multiple_choice"})
+    q = load_questions(_write(tmp_path, [row])).questions[0]
+    assert "B. green" in pose(q) and pose(q).endswith("letter of the correct option.")
+    assert score(q, "B").value == 1.0
+    assert score(q, "The tower was painted green.").value == 1.0
+    assert score(q, "A").value == 0.0

@@ -1,0 +1,131 @@
+"""The evaluation runner with a scripted LLM: grouping, resume, refusal of other settings,
+cut-off lines, a full disk, and the report built from the results."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+
+import pytest
+
+from longdoc.eval.datasets import load_questions, select
+from longdoc.eval.report import markdown, paired_permutation_p, summarize
+from longdoc.eval.runner import Reporter, RunSettings, load_results, prepare_run, run_eval
+from longdoc.indexers.errors import LongdocError
+
+from fakes import ScriptedLLM
+
+DOCS = {"a.txt": "The lighthouse keeper was Ada Quill. She painted it green.",
+        "b.txt": "The mill was built by Tobias Wren in 1871 near the river."}
+
+
+@pytest.fixture
+def question_file(tmp_path):
+    for name, text in DOCS.items():
+        (tmp_path / name).write_text(text)
+    rows = [
+        {"id": "t:1", "dataset": "t", "question": "Who kept the lighthouse?",
+         "answers": ["Ada Quill"], "doc_path": "a.txt", "meta": {"answer_type": "extractive"}},
+        {"id": "t:2", "dataset": "t", "question": "Who built the mill?",
+         "answers": ["Tobias Wren"], "doc_path": "b.txt", "meta": {"answer_type": "extractive"}},
+        {"id": "t:3", "dataset": "t", "question": "What colour was the lighthouse?",
+         "answers": ["A", "green"], "options": ["green", "red"], "doc_path": "a.txt",
+         "meta": {"answer_type": "multiple_choice"}},
+    ]
+    path = tmp_path / "q.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    return path
+
+
+def _reply(messages):
+    text = messages[-1]["content"]
+    if "Options:" in text:
+        return "A"
+    if "lighthouse" in text and "Ada Quill" in text:
+        return "Ada Quill"
+    if "mill" in text and "Tobias Wren" in text:
+        return "Tobias Wren"
+    return "I do not know"
+
+
+def _settings(path, **kw) -> RunSettings:
+    base = dict(questions_file=str(path), question_ids_hash="h", pipelines=["none", "full"],
+                model_id="scripted-model", model_name="scripted", ctx=2048, max_tokens=64,
+                rag_tokens=512, tree_mode="collapsed", temperature=0.0, seed=0)
+    return RunSettings(**{**base, **kw})
+
+
+def _run(out, path, embedder, llm, **kw) -> int:
+    questions = select(load_questions(path))
+    settings = _settings(path, **kw)
+    state = prepare_run(out, settings)
+    return run_eval(state, settings, questions, lambda: llm, embedder, Reporter(), {})
+
+
+def test_run_groups_by_document_and_scores(tmp_path, question_file, embedder):
+    llm = ScriptedLLM(_reply, context_size=2048)
+    out = tmp_path / "run"
+    assert _run(out, question_file, embedder, llm) == 6
+    rows, repaired = load_results(out / "results.jsonl")
+    assert not repaired
+    order = [(r["doc"], r["pipeline"]) for r in rows]
+    # each document is read by one pipeline at a time (all its questions together)
+    assert order == [("a.txt", "none"), ("a.txt", "none"), ("a.txt", "full"), ("a.txt", "full"),
+                     ("b.txt", "none"), ("b.txt", "full")]
+    full = {r["qid"]: r["score"] for r in rows if r["pipeline"] == "full"}
+    closed = {r["qid"]: r["score"] for r in rows if r["pipeline"] == "none"}
+    assert full == {"t:1": 1.0, "t:3": 1.0, "t:2": 1.0}
+    assert closed["t:1"] == 0.0 and closed["t:3"] == 1.0  # "A" is right without reading
+    summary = summarize(rows)
+    assert summary["table"]["all"]["full"]["score"] == 1.0
+    assert "| t |" in markdown(summary, "test")
+
+
+def test_resume_after_a_cut_off_line(tmp_path, question_file, embedder):
+    out = tmp_path / "run"
+    _run(out, question_file, embedder, ScriptedLLM(_reply, 2048))
+    results = out / "results.jsonl"
+    lines = results.read_bytes().splitlines(keepends=True)
+    results.write_bytes(b"".join(lines[:3]) + lines[3][:25])  # killed mid-write
+    llm = ScriptedLLM(_reply, 2048)
+    assert _run(out, question_file, embedder, llm) == 3
+    rows, _ = load_results(results)
+    assert len(rows) == 6 and len({(r["qid"], r["pipeline"]) for r in rows}) == 6
+    assert _run(out, question_file, embedder, llm) == 0  # nothing left to do
+
+
+def test_other_settings_are_refused(tmp_path, question_file, embedder):
+    out = tmp_path / "run"
+    _run(out, question_file, embedder, ScriptedLLM(_reply, 2048))
+    before = (out / "results.jsonl").read_bytes()
+    with pytest.raises(LongdocError, match="holds a run made with other settings.*ctx"):
+        _run(out, question_file, embedder, ScriptedLLM(_reply, 4096), ctx=4096)
+    assert (out / "results.jsonl").read_bytes() == before
+
+
+def test_disk_full_leaves_no_half_line(tmp_path, question_file, embedder, monkeypatch):
+    out = tmp_path / "run"
+    calls = {"n": 0}
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        if os.readlink(f"/proc/self/fd/{fd}").endswith("results.jsonl"):
+            calls["n"] += 1
+            if calls["n"] == 3:  # the third result line does not fit on the disk
+                raise OSError(errno.ENOSPC, "No space left on device")
+        return real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    with pytest.raises(LongdocError, match="disk full"):
+        _run(out, question_file, embedder, ScriptedLLM(_reply, 2048))
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    raw = (out / "results.jsonl").read_bytes()
+    assert raw.endswith(b"\n") and len(raw.splitlines()) == 2
+    assert _run(out, question_file, embedder, ScriptedLLM(_reply, 2048)) == 4
+
+
+def test_paired_permutation_test():
+    assert paired_permutation_p([1.0] * 12, [0.0] * 12) < 0.01
+    assert paired_permutation_p([1, 0, 1, 0], [0, 1, 0, 1]) > 0.5
+    assert paired_permutation_p([0.5, 0.5], [0.5, 0.5]) == 1.0
