@@ -156,9 +156,11 @@ def run_eval(state: RunState, settings: RunSettings, questions: list[EvalQuestio
         reporter.note(f"{q.id}: document {q.doc_path.name} could not be ingested; skipped")
     llm = None
     ran = 0
-    for doc_path, group in _by_document(questions, doc_ids):
-        doc_id = doc_ids[doc_path]
-        doc_tokens = library.manifest.documents[doc_id].tokens
+    groups = _by_document(questions, doc_ids)
+    tokens = {p: library.manifest.documents[doc_ids[p]].tokens for p in groups}
+    # shortest documents first: an interrupted run has then answered the most questions
+    for doc_path in sorted(groups, key=lambda p: (tokens[p], str(p))):
+        group, doc_id, doc_tokens = groups[doc_path], doc_ids[doc_path], tokens[doc_path]
         for name in settings.pipelines:
             todo = [q for q in group if (q.id, name) not in state.done]
             if not todo:
@@ -176,12 +178,13 @@ def run_eval(state: RunState, settings: RunSettings, questions: list[EvalQuestio
     return ran
 
 
-def _by_document(questions: list[EvalQuestion], doc_ids: dict[Path, str]):
+def _by_document(questions: list[EvalQuestion],
+                 doc_ids: dict[Path, str]) -> dict[Path, list[EvalQuestion]]:
     groups: dict[Path, list[EvalQuestion]] = {}
     for q in questions:
         if q.doc_path in doc_ids:
             groups.setdefault(q.doc_path, []).append(q)
-    return groups.items()
+    return groups
 
 
 def _answer_one(q: EvalQuestion, name: str, pipeline, ctx: AskContext, settings: RunSettings,
