@@ -28,6 +28,7 @@ from longdoc.cli.runtime import (
     pipeline_options,
 )
 from longdoc.eval.datasets import load_questions, select
+from longdoc.eval.judge import JUDGE_PROMPT_VERSION, Judge
 from longdoc.eval.report import markdown, plots, summarize
 from longdoc.eval.runner import RunSettings, load_results, prepare_run, run_eval
 from longdoc.indexers.embedder import Embedder
@@ -79,6 +80,8 @@ def evaluate(
     model: ModelOpt = None, ctx: CtxOpt = None, gpu_layers: GpuOpt = None,
     threads: ThreadsOpt = None, model_seed: SeedOpt = 0, temperature: TempOpt = 0.0,
     max_tokens: MaxTokOpt = 128, state_cache_mb: StateCacheOpt = 2048,
+    judge_model: Annotated[Optional[str], typer.Option(
+        help="A local GGUF (path or short name) that also grades free-text answers.")] = None,
 ) -> None:
     """Answer every question with every pipeline, score the answers, and write a report."""
     names = parse_pipelines(pipelines)
@@ -106,9 +109,11 @@ def evaluate(
 
     if not n_ctx:  # the default depends on free memory: fix it now, record it with the run
         n_ctx = make_llm().context_size
+    judge_ref = resolve_model(judge_model) if judge_model else None
     settings = RunSettings(str(Path(questions_file).resolve()), ids, names, ref.model_id,
                            ref.name, n_ctx, max_tokens, rag_tokens, tree_mode, temperature,
-                           model_seed)
+                           model_seed, judge_model_id=judge_ref.model_id if judge_ref else None,
+                           judge_prompt_version=JUDGE_PROMPT_VERSION if judge_ref else None)
     state = prepare_run(out, settings)
     if state.repaired:
         err_console.print("[yellow]results.jsonl ended in a cut-off line (a crash?); it was "
@@ -118,7 +123,12 @@ def evaluate(
                       f"{len(state.done)} answers already in {out}")
     with Progress(TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), console=err_console) as bar:
-        run_eval(state, settings, questions, make_llm, Embedder(), RichReporter(bar), options)
+        judge = None
+        if judge_model:
+            judge = Judge(load_llm(ModelSettings(judge_model, 4096, gpu_layers, threads,
+                                                 state_cache_mb=0), quiet=True))
+        run_eval(state, settings, questions, make_llm, Embedder(), RichReporter(bar), options,
+                 judge)
     write_report(out)
 
 

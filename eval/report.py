@@ -48,7 +48,11 @@ def _cell(rows: list[dict]) -> dict:
     low, high = bootstrap_ci(scores)
     usage = [r.get("usage") or {} for r in rows]
     timings = [r.get("timings") or {} for r in rows]
+    judged = [r["judge"]["score"] for r in rows
+              if r.get("judge") and r["judge"]["score"] is not None]
     return {
+        "judge": float(np.mean(judged)) if judged else None, "judged": len(judged),
+        "judge_failures": sum(1 for r in rows if (r.get("judge") or {}).get("failed")),
         "n": len(rows), "score": float(np.mean(scores)) if scores else None,
         "ci95": [low, high],
         "prompt_tokens": float(np.mean([u.get("prompt_tokens", 0) for u in usage])),
@@ -118,6 +122,12 @@ def markdown(summary: dict, title: str) -> str:
     for p, c in summary["table"].get("all", {}).items():
         lines.append(f"| {p} | {c['prompt_tokens']:,.0f} | {c['calls']:.1f} | "
                      f"{c['seconds']:.1f} | {c['errors']} |")
+    judged = {p: c for p, c in summary["table"].get("all", {}).items() if c.get("judged")}
+    if judged:
+        lines += ["", "## LLM judge on free-text answers (1 correct, 0.5 partial, 0 wrong)", "",
+                  "| pipeline | judge score | judged | judge failures |", "|---|---|---|---|"]
+        for p, c in judged.items():
+            lines.append(f"| {p} | {c['judge']:.3f} | {c['judged']} | {c['judge_failures']} |")
     lines += ["", "## Paired differences (permutation test, p < 0.05 marked *)", "",
               "| dataset | a − b | diff | p | n |", "|---|---|---|---|---|"]
     for t in summary["paired"]:

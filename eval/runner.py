@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from longdoc.eval.datasets import EvalQuestion
+from longdoc.eval.judge import Judge
 from longdoc.eval.scoring import PROMPT_VERSION, pose, score
 from longdoc.indexers.embedder import Embedder
 from longdoc.indexers.errors import LongdocError
@@ -44,6 +45,8 @@ class RunSettings:
     temperature: float
     seed: int
     prompt_version: str = PROMPT_VERSION
+    judge_model_id: str | None = None
+    judge_prompt_version: str | None = None
 
     def differences(self, other: dict) -> list[str]:
         mine = asdict(self)
@@ -140,7 +143,7 @@ def ingest_documents(library: Library, questions: list[EvalQuestion],
 
 def run_eval(state: RunState, settings: RunSettings, questions: list[EvalQuestion],
              make_llm: Callable[[], LLM], embedder: Embedder, reporter: Reporter,
-             options: dict) -> int:
+             options: dict, judge: Judge | None = None) -> int:
     """Answer and score every (question, pipeline) not done yet; returns how many were run."""
     library = Library(state.out / "library")
     doc_ids = ingest_documents(library, questions, embedder)
@@ -171,6 +174,8 @@ def run_eval(state: RunState, settings: RunSettings, questions: list[EvalQuestio
             pipeline = get_pipeline(name)
             for q in todo:
                 row = _answer_one(q, name, pipeline, ctx, settings, doc_id, doc_tokens)
+                if judge and q.answer_type == "free_text" and not row["error"]:
+                    row["judge"] = judge.grade(q.question, q.answers, row["answer"])
                 append_result(state.results_path, row)
                 state.done.add((q.id, name))
                 reporter.result(name, row["score"])
