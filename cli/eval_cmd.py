@@ -181,7 +181,8 @@ def report(runs: Annotated[list[Path], typer.Argument(help="Run folders to repor
     for run in runs:
         if not (run / "results.jsonl").exists():
             raise LongdocError(f"{run} is not an evaluation run (no results.jsonl)")
-        summaries[run.name] = write_report(run)
+        name = run.name if run.name not in summaries else str(run)
+        summaries[name] = write_report(run)
     if len(summaries) > 1:
         pipes = list(dict.fromkeys(p for s in summaries.values() for p in s["pipelines"]))
         table = Table(title="Runs compared (all datasets)", title_justify="left")
