@@ -39,6 +39,7 @@ from longdoc.cli.runtime import (
 )
 from longdoc.eval.metrics import token_f1
 from longdoc.indexers.errors import LongdocError
+from longdoc.indexers.types import pages_label
 from longdoc.pipelines.answer import Answer
 from longdoc.pipelines.base import AskContext
 from longdoc.pipelines.registry import get_pipeline, parse_pipelines
@@ -122,10 +123,8 @@ def _table(question: str, answers: list[Answer], groups: list[list[str]]) -> Tab
         table.add_column(col, justify="right", no_wrap=True)
     for a in answers:
         style = "" if a.pipeline in majority or len(groups) == 1 else "yellow"
-        cites = ", ".join(dict.fromkeys(
-            f"{'p' if c.page_start == c.page_end else 'pp'}. "
-            f"{c.page_start}{'' if c.page_start == c.page_end else f'-{c.page_end}'}"
-            for c in a.citations)) or "-"
+        cites = ", ".join(dict.fromkeys(pages_label(c.page_start, c.page_end)
+                                        for c in a.citations)) or "-"
         text = escape(a.text) + (f"\n[dim](kept {a.truncated:.0%} of the text)[/]"
                          if a.truncated is not None and a.truncated < 1 else "")
         table.add_row(a.pipeline, f"[{style}]{text}[/]" if style else text, cites,

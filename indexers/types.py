@@ -34,6 +34,11 @@ class Document:
 PAGE_SEPARATOR = "\n\n"
 
 
+def pages_label(start: int, end: int) -> str:
+    """'p. 3' or 'pp. 3-5'."""
+    return f"p. {start}" if start == end else f"pp. {start}-{end}"
+
+
 @dataclass
 class Chunk:
     """A span of a document's `text`, tagged with the pages it covers (1-based)."""
@@ -53,9 +58,7 @@ class Chunk:
         return f"{self.doc_id}:{self.index}"
 
     def pages_label(self) -> str:
-        if self.page_start == self.page_end:
-            return f"p. {self.page_start}"
-        return f"pp. {self.page_start}-{self.page_end}"
+        return pages_label(self.page_start, self.page_end)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from longdoc.indexers.types import pages_label
 from longdoc.pipelines.llm import Completion
 
 
@@ -18,9 +19,7 @@ class Citation:
     score: float | None = None
 
     def label(self) -> str:
-        pages = f"p. {self.page_start}" if self.page_start == self.page_end else \
-            f"pp. {self.page_start}-{self.page_end}"
-        return f"{self.title}, {pages}"
+        return f"{self.title}, {pages_label(self.page_start, self.page_end)}"
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from longdoc.indexers.types import Chunk
+from longdoc.indexers.types import Chunk, pages_label
 from longdoc.pipelines.answer import Answer, Timings, Usage
 from longdoc.pipelines.base import AskContext, Pipeline
 from longdoc.pipelines.budget import room_for
@@ -45,9 +45,7 @@ class Passage:
         return max(c.page_end for c in self.chunks)
 
     def render(self) -> str:
-        pages = f"p. {self.page_start}" if self.page_start == self.page_end else \
-            f"pp. {self.page_start}-{self.page_end}"
-        return f"[{self.title}, {pages}]\n{self.text}\n"
+        return f"[{self.title}, {pages_label(self.page_start, self.page_end)}]\n{self.text}\n"
 
 
 def merge_in_document_order(chosen: list[Chunk], doc_texts: dict[str, str],

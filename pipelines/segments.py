@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from longdoc.indexers.types import Document
+from longdoc.indexers.types import Document, pages_label
 from longdoc.pipelines.llm import LLM
 
 
@@ -23,9 +23,7 @@ class Segment:
     tokens: int
 
     def label(self) -> str:
-        pages = f"p. {self.page_start}" if self.page_start == self.page_end else \
-            f"pp. {self.page_start}-{self.page_end}"
-        return f"{self.title}, {pages}"
+        return f"{self.title}, {pages_label(self.page_start, self.page_end)}"
 
 
 def _pieces(doc: Document, llm: LLM, limit: int):

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from longdoc.indexers.storage import write_json_atomic
+from longdoc.indexers.types import pages_label
 
 TREE_FORMAT = 1
 
@@ -35,9 +36,7 @@ class Node:
         return self.level == 0
 
     def pages_label(self) -> str:
-        if self.page_start == self.page_end:
-            return f"p. {self.page_start}"
-        return f"pp. {self.page_start}-{self.page_end}"
+        return pages_label(self.page_start, self.page_end)
 
 
 @dataclass

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from fakes import ScriptedLLM
 
 from longdoc.eval.judge import Judge, parse_verdict
 from longdoc.eval.report import summarize
+
+from fakes import ScriptedLLM
 
 
 @pytest.mark.parametrize("reply, verdict", [
