@@ -164,7 +164,7 @@ def summary_table(summary: dict, title: str) -> Table:
     cost = summary["table"].get("all", {})
     table.add_row("[dim]prompt tok/q[/]", *[f"[dim]{cost[p]['prompt_tokens']:,.0f}[/]"
                                             if p in cost else "-" for p in summary["pipelines"]])
-    table.add_row("[dim]s/question[/]", *[f"[dim]{cost[p]['seconds']:.1f}[/]"
+    table.add_row("[dim]median s/q[/]", *[f"[dim]{cost[p]['seconds']:.1f}[/]"
                                           if p in cost else "-" for p in summary["pipelines"]])
     return table
 

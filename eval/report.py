@@ -57,7 +57,8 @@ def _cell(rows: list[dict]) -> dict:
         "ci95": [low, high],
         "prompt_tokens": float(np.mean([u.get("prompt_tokens", 0) for u in usage])),
         "calls": float(np.mean([u.get("calls", 0) for u in usage])),
-        "seconds": float(np.mean([t.get("total_s", 0.0) for t in timings])),
+        # median: robust to a question that waited on something else (a paused run, a swap)
+        "seconds": float(np.median([t.get("total_s", 0.0) for t in timings])),
         "errors": sum(1 for r in rows if r.get("error")),
     }
 
@@ -117,7 +118,7 @@ def markdown(summary: dict, title: str) -> str:
                f" (n={cells[p]['n']})" if p in cells else "-" for p in pipes]
         lines.append(f"| {d} | " + " | ".join(row) + " |")
     lines += ["", "## Cost per question (all datasets)", "",
-              "| pipeline | prompt tokens | LLM calls | seconds | errors |",
+              "| pipeline | prompt tokens (mean) | LLM calls (mean) | seconds (median) | errors |",
               "|---|---|---|---|---|"]
     for p, c in summary["table"].get("all", {}).items():
         lines.append(f"| {p} | {c['prompt_tokens']:,.0f} | {c['calls']:.1f} | "
