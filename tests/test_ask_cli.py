@@ -91,3 +91,14 @@ def test_damaged_state_cache_is_rebuilt_and_json_answer(lighthouse_library, cli_
     assert answer["citations"][0]["page_start"] == 1
     third = json.loads(_ask(*args, env=cli_env).stdout)  # the rebuilt state serves now
     assert third["usage"]["reused_tokens"] > 0.8 * third["usage"]["prompt_tokens"]
+
+
+@pytest.mark.model
+def test_models_lists_the_default_model(model_ref, cli_env):
+    result = subprocess.run([sys.executable, "-m", "longdoc.cli.main", "models", "--json"],
+                            capture_output=True, text=True, timeout=120, env=cli_env)
+    assert result.returncode == 0, result.stderr
+    known = {m["name"]: m for m in json.loads(result.stdout)["known"]}
+    default = known["qwen2.5-coder-0.5b"]
+    assert default["default"] and default["assembled"] and default["context"] == 32768
+    assert default["sha256"] == model_ref.model_id

@@ -187,3 +187,14 @@ def test_killed_ingest_leaves_usable_library_and_next_run_finishes(tmp_path, emb
     lib = Library(index)
     assert len(lib.documents()) == 12 and not lib.manifest.pending
     _vector_count_matches(lib)
+
+
+def test_a_second_writer_gets_a_clear_busy_error(tmp_path, docs_dir, embedder):
+    from longdoc.indexers.errors import LibraryBusy
+    from longdoc.indexers.storage import write_lock
+
+    lib = Library(tmp_path / "index")
+    with write_lock(lib.root):  # another writer holds the library
+        with pytest.raises(LibraryBusy, match="is busy: another longdoc process"):
+            ingest(lib, [docs_dir], embedder)
+    assert ingest(lib, [docs_dir], embedder).count("added") == 3  # free again
