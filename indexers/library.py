@@ -45,6 +45,7 @@ class Library:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self._manifest: Manifest | None = None
+        self._bm25: BM25Index | None = None
 
     # ---- paths -------------------------------------------------------------------------
     @property
@@ -143,10 +144,15 @@ class Library:
 
     # ---- retrieval -----------------------------------------------------------------------
     def bm25(self) -> BM25Index:
-        """The stored BM25 index, rebuilt in memory when it does not match the manifest."""
+        """The stored BM25 index (kept in memory once read), rebuilt when it does not match
+        the manifest."""
+        wanted = sorted(self.manifest.documents)
+        if self._bm25 is not None and self._bm25.doc_ids == wanted:
+            return self._bm25
         index = BM25Index.load(self.bm25_path) if self.bm25_path.exists() else None
-        if index is None or index.doc_ids != sorted(self.manifest.documents):
+        if index is None or index.doc_ids != wanted:
             index = self.build_bm25()
+        self._bm25 = index
         return index
 
     def build_bm25(self) -> BM25Index:
