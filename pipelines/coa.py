@@ -11,6 +11,7 @@ question about the same document (in memory and in the state cache on disk).
 
 from __future__ import annotations
 
+from longdoc.indexers.errors import LongdocError
 from longdoc.pipelines.answer import Answer, Timings, Usage
 from longdoc.pipelines.base import AskContext, Pipeline
 from longdoc.pipelines.budget import QUESTION_RESERVE, room_for
@@ -80,6 +81,8 @@ class ChainOfAgents(Pipeline):
         segment_tokens = min(budget.room, int(ctx.options.get("coa_segment_tokens",
                                                               SEGMENT_TOKENS)))
         segments = split_segments(ctx.documents(), llm, segment_tokens)
+        if not segments:
+            raise LongdocError("the documents have no text for the workers to read")
         usage = Usage()
         notes, steps = "", []
         for i, seg in enumerate(segments):

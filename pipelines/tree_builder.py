@@ -72,6 +72,8 @@ def build_tree(library: Library, doc_id: str, llm: LLM, embedder: Embedder,
                            f"summaries of {settings.summary_tokens} tokens")
     text = library.load_document(doc_id).text
     tree = Tree(doc_id, llm.model_id, settings.key(), _leaves(library, doc_id, llm, embedder))
+    if not tree.nodes:
+        raise LongdocError(f"document {doc_id[:12]} has no text to build a tree from")
     previous = {tuple(n.children): n for n in (partial.nodes if partial else []) if n.level > 0}
     build = dict(partial.build) if partial and partial.build else {
         "prompt_tokens": 0, "completion_tokens": 0, "calls": 0, "seconds": 0.0}

@@ -120,3 +120,28 @@ def test_tree_removed_with_its_document(library, embedder, tmp_path):
     Path(source).write_text("Replaced content about something else entirely.")
     ingest(Library(library.root), [Path(source).parent], embedder)
     assert not (library.trees_dir / doc_id).exists()
+
+
+def _textless_library(tmp_path) -> tuple[Library, str]:
+    """A library holding a document with no text (ingest refuses these; the pipelines must
+    still fail cleanly if one gets there)."""
+    from longdoc.indexers.manifest import DocRecord, Manifest
+    from longdoc.indexers.types import Document
+
+    lib = Library(tmp_path / "textless")
+    manifest = Manifest("all-MiniLM-L6-v2", 200, 40)
+    manifest.documents["e" * 64] = DocRecord("e" * 64, "Empty", "txt", 1, 0, 0, 0, "now")
+    manifest.save(lib.manifest_path)
+    lib.write_document(Document("e" * 64, "Empty", [""]), [])
+    return Library(lib.root), "e" * 64
+
+
+@pytest.mark.parametrize("name", ["tree", "coa"])
+def test_document_without_text_is_a_clear_error(tmp_path, embedder, name):
+    from longdoc.indexers.errors import LongdocError
+    from longdoc.pipelines.registry import get_pipeline
+
+    lib, doc_id = _textless_library(tmp_path)
+    ctx = AskContext(lib, ScriptedLLM(_summary, 2048), [doc_id], embedder=embedder)
+    with pytest.raises(LongdocError, match="no text"):
+        get_pipeline(name).answer("Anything?", ctx)
