@@ -31,6 +31,7 @@ from longdoc.eval.datasets import load_questions, select
 from longdoc.eval.judge import JUDGE_PROMPT_VERSION, Judge
 from longdoc.eval.report import markdown, plots, summarize
 from longdoc.eval.runner import RunSettings, load_results, prepare_run, run_eval
+from longdoc.eval.scoring import MC_MODES
 from longdoc.indexers.embedder import Embedder
 from longdoc.indexers.errors import LongdocError
 from longdoc.pipelines.model_store import resolve_model
@@ -80,12 +81,17 @@ def evaluate(
     model: ModelOpt = None, ctx: CtxOpt = None, gpu_layers: GpuOpt = None,
     threads: ThreadsOpt = None, model_seed: SeedOpt = 0, temperature: TempOpt = 0.0,
     max_tokens: MaxTokOpt = 128, state_cache_mb: StateCacheOpt = 2048,
+    mc_mode: Annotated[str, typer.Option(
+        help="Multiple choice: 'likelihood' (score each option's text) or 'generate' (parse "
+             "the letter the model writes).")] = "likelihood",
     judge_model: Annotated[Optional[str], typer.Option(
         help="A local GGUF (path or short name) that also grades free-text answers.")] = None,
 ) -> None:
     """Answer every question with every pipeline, score the answers, and write a report."""
     names = parse_pipelines(pipelines)
     options = pipeline_options(rag_tokens, tree_mode)
+    if mc_mode not in MC_MODES:
+        raise LongdocError(f"--mc-mode must be one of {', '.join(MC_MODES)}, not '{mc_mode}'")
     loaded = load_questions(questions_file)
     for problem in loaded.problems:
         err_console.print(f"[yellow]{questions_file.name}:{problem.line}: {problem.reason} "
@@ -112,7 +118,8 @@ def evaluate(
     judge_ref = resolve_model(judge_model) if judge_model else None
     settings = RunSettings(str(Path(questions_file).resolve()), ids, names, ref.model_id,
                            ref.name, n_ctx, max_tokens, rag_tokens, tree_mode, temperature,
-                           model_seed, judge_model_id=judge_ref.model_id if judge_ref else None,
+                           model_seed, mc_mode=mc_mode,
+                           judge_model_id=judge_ref.model_id if judge_ref else None,
                            judge_prompt_version=JUDGE_PROMPT_VERSION if judge_ref else None)
     state = prepare_run(out, settings)
     if state.repaired:

@@ -6,6 +6,8 @@ import re
 import string
 from collections import Counter
 
+from longdoc.pipelines.base import LETTERS
+
 ARTICLES = re.compile(r"\b(a|an|the)\b")
 
 
@@ -39,7 +41,6 @@ def max_token_f1(prediction: str, golds: list[str]) -> float:
     return max((token_f1(prediction, g) for g in golds), default=0.0)
 
 
-LETTERS = "ABCDEFGHIJ"
 
 
 def parse_choices(prediction: str, options: list[str]) -> str:

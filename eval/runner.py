@@ -18,7 +18,7 @@ from pathlib import Path
 
 from longdoc.eval.datasets import EvalQuestion
 from longdoc.eval.judge import Judge
-from longdoc.eval.scoring import PROMPT_VERSION, pose, score
+from longdoc.eval.scoring import PROMPT_VERSION, choices_for, pose, score
 from longdoc.indexers.embedder import Embedder
 from longdoc.indexers.errors import LongdocError
 from longdoc.indexers.ingest import ingest
@@ -45,6 +45,7 @@ class RunSettings:
     temperature: float
     seed: int
     prompt_version: str = PROMPT_VERSION
+    mc_mode: str = "likelihood"
     judge_model_id: str | None = None
     judge_prompt_version: str | None = None
 
@@ -173,6 +174,7 @@ def run_eval(state: RunState, settings: RunSettings, questions: list[EvalQuestio
                              embedder=embedder, options=dict(options))
             pipeline = get_pipeline(name)
             for q in todo:
+                ctx.options["choices"] = choices_for(q, settings.mc_mode)
                 row = _answer_one(q, name, pipeline, ctx, settings, doc_id, doc_tokens)
                 if judge and q.answer_type == "free_text" and not row["error"]:
                     row["judge"] = judge.grade(q.question, q.answers, row["answer"])
@@ -198,7 +200,7 @@ def _answer_one(q: EvalQuestion, name: str, pipeline, ctx: AskContext, settings:
            "doc_id": doc_id, "doc_tokens": doc_tokens, "answer_type": q.answer_type,
            "question": q.question, "gold": q.answers, "model_id": settings.model_id}
     try:
-        answer = pipeline.answer(pose(q), ctx)
+        answer = pipeline.answer(pose(q, settings.mc_mode), ctx)
     except LongdocError as exc:
         return {**row, "answer": "", "score": 0.0, "metric": None, "error": str(exc)}
     result = score(q, answer.text)

@@ -15,7 +15,7 @@ from longdoc.eval.metrics import (
     rouge_l,
 )
 
-PROMPT_VERSION = "eval-prompt-v1"
+PROMPT_VERSION = "eval-prompt-v2"
 
 
 @dataclass
@@ -25,15 +25,30 @@ class Score:
     extra: dict
 
 
-def pose(q: EvalQuestion) -> str:
-    """The question text a pipeline receives: options listed for multiple choice."""
-    if not q.options:
+MC_MODES = ("likelihood", "generate")
+
+
+def pose(q: EvalQuestion, mc_mode: str = "likelihood") -> str:
+    """The question text a pipeline receives. Multiple choice scored by likelihood is posed
+    cloze-style, without the options: listed options let the model copy any of them, and the
+    copy, not the content, then decides (measured on dev leval_tpo)."""
+    if not q.options or choices_for(q, mc_mode):
         return q.question
     listed = "\n".join(f"{LETTERS[i]}. {opt}" for i, opt in enumerate(q.options))
-    how = ("Several options may be correct: answer with all their letters."
-           if q.answer_type == "multiple_select" else
-           "Answer with the letter of the correct option.")
+    if q.answer_type == "multiple_select":
+        how = "Several options may be correct: answer with all their letters."
+    elif mc_mode == "likelihood":
+        how = "Answer with the correct option."
+    else:
+        how = "Answer with the letter of the correct option."
     return f"{q.question}\nOptions:\n{listed}\n{how}"
+
+
+def choices_for(q: EvalQuestion, mc_mode: str) -> list[str] | None:
+    """Options to score by likelihood (single-answer multiple choice only), else None."""
+    if mc_mode == "likelihood" and q.options and q.answer_type == "multiple_choice":
+        return list(q.options)
+    return None
 
 
 def score(q: EvalQuestion, prediction: str) -> Score:

@@ -12,7 +12,9 @@ from longdoc.indexers.errors import LongdocError
 from longdoc.indexers.library import Library
 from longdoc.indexers.types import Chunk, Document
 from longdoc.pipelines.answer import Answer
-from longdoc.pipelines.llm import LLM, TokenCallback
+from longdoc.pipelines.llm import LLM, Completion, Message, TokenCallback
+
+LETTERS = "ABCDEFGHIJ"
 
 
 @dataclass
@@ -51,6 +53,21 @@ class AskContext:
 
     def titles(self) -> dict[str, str]:
         return {d: self.library.manifest.documents[d].title for d in self.doc_ids}
+
+    def final(self, messages: list[Message], cache_prefix: str | None = None) -> Completion:
+        """The call that produces the answer: generated (streamed to `on_token`), or, when
+        `options["choices"]` holds multiple-choice options, the most likely option."""
+        choices = self.options.get("choices")
+        if not choices:
+            return self.llm.chat(messages, self.answer_tokens, on_token=self.on_token,
+                                 cache_prefix=cache_prefix)
+        picked = self.llm.choose(messages, choices, cache_prefix=cache_prefix)
+        text = f"{LETTERS[picked.index]}. {choices[picked.index]}"
+        if self.on_token:
+            self.on_token(text)
+        return Completion(text=text, prompt_tokens=picked.prompt_tokens, completion_tokens=0,
+                          reused_tokens=picked.reused_tokens, first_token_s=picked.total_s,
+                          total_s=picked.total_s)
 
     def get_embedder(self) -> Embedder:
         if self.embedder is None:

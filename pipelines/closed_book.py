@@ -15,7 +15,7 @@ class ClosedBook(Pipeline):
     def run(self, question: str, ctx: AskContext) -> Answer:
         msgs = [{"role": "system", "content": CLOSED_BOOK_SYSTEM},
                 {"role": "user", "content": question + "\nAnswer briefly."}]
-        completion = ctx.llm.chat(msgs, ctx.answer_tokens, on_token=ctx.on_token)
+        completion = ctx.final(msgs)
         usage = Usage()
         usage.add(completion)
         return Answer(self.name, question, completion.text, usage=usage,

@@ -100,8 +100,7 @@ class ChainOfAgents(Pipeline):
                           "prompt_tokens": done.prompt_tokens, "reply": done.text.strip(),
                           "found": new, "notes": notes,
                           "notes_trimmed": trimmed})
-        final = llm.chat(manager_messages(notes, question), ctx.answer_tokens,
-                         on_token=ctx.on_token)
+        final = ctx.final(manager_messages(notes, question))
         usage.add(final)
         support = supporting_chunks(final.text + " " + notes, question, ctx.all_chunks())
         return Answer(self.name, question, final.text,

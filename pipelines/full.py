@@ -26,8 +26,7 @@ class FullContext(Pipeline):
         budget = room_for(llm, messages(SYSTEM, "", ""), ctx.answer_tokens, reserve=reserve)
         context = "".join(render_document(d) for d in ctx.documents())
         context, kept = keep_head_and_tail(llm, context, budget.room)
-        completion = llm.chat(messages(SYSTEM, context, question), ctx.answer_tokens,
-                              on_token=ctx.on_token, cache_prefix=context)
+        completion = ctx.final(messages(SYSTEM, context, question), cache_prefix=context)
         usage = Usage()
         usage.add(completion)
         # cite only passages the model actually saw

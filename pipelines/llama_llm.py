@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from longdoc.indexers.errors import LongdocError
-from longdoc.pipelines.llm import Completion, Message, TokenCallback
+from longdoc.pipelines.llm import Choice, Completion, Message, TokenCallback
 from longdoc.pipelines.model_store import ModelRef
 from longdoc.pipelines.state_cache import StateCache
 
@@ -158,6 +158,51 @@ class LlamaCppLLM:
             total_s=time.perf_counter() - started, finish_reason=finish,
         )
 
+    def choose(self, messages: list[Message], choices: list[str], *,
+               cache_prefix: str | None = None) -> Choice:
+        started = time.perf_counter()
+        tokens, n_prefix = self._encode(messages, cache_prefix)
+        options = [self._llama.tokenize(c.encode("utf-8"), add_bos=False, special=False)
+                   for c in choices]
+        longest = max((len(o) for o in options), default=0)
+        if len(tokens) + longest >= self.context_size:
+            raise LongdocError(f"prompt of {len(tokens)} tokens and its choices do not fit the "
+                               f"context of {self.context_size} tokens")
+        reused = self._common_prefix(tokens)
+        if self.state_cache and n_prefix >= MIN_CACHED_PREFIX and reused < n_prefix:
+            reused = max(reused, self._prepare_prefix(tokens[:n_prefix]))
+        keep = min(self._common_prefix(tokens), len(tokens) - 1)  # the last token gives logits
+        self._llama.n_tokens = keep
+        self._llama.eval(tokens[keep:])
+        first = _log_softmax(self._logits(-1))
+        n_prompt = len(tokens)
+        scores = []
+        for option in options:
+            scores.append(self._mean_logprob(option, first, n_prompt) if option else -1e9)
+            self._llama._ctx.kv_cache_seq_rm(-1, n_prompt, -1)  # forget the choice
+        self._llama.n_tokens = n_prompt
+        self._llama._requires_eval = True
+        best = max(range(len(scores)), key=scores.__getitem__)
+        return Choice(best, scores, len(tokens), min(reused, len(tokens)),
+                      time.perf_counter() - started)
+
+    def _logits(self, index: int):
+        import llama_cpp
+        import numpy as np
+
+        pointer = llama_cpp.llama_get_logits_ith(self._llama._ctx.ctx, index)
+        return np.ctypeslib.as_array(pointer, shape=(self._llama.n_vocab(),)).copy()
+
+    def _mean_logprob(self, option: list[int], first, n_prompt: int) -> float:
+        total = float(first[option[0]])
+        if len(option) > 1:
+            batch = self._llama._batch
+            batch.set_batch(batch=option[:-1], n_past=n_prompt, logits_all=True)
+            self._llama._ctx.decode(batch)
+            for j, token in enumerate(option[1:]):
+                total += float(_log_softmax(self._logits(j))[token])
+        return total / len(option)
+
     def _common_prefix(self, tokens: list[int]) -> int:
         n = 0
         for a, b in zip(self._llama._input_ids, tokens):  # noqa: B905 - lengths differ
@@ -204,6 +249,13 @@ class LlamaCppLLM:
         self._llama.input_ids[:n] = expected
         self._llama.n_tokens = n
         return True
+
+
+def _log_softmax(logits):
+    import numpy as np
+
+    shifted = logits - logits.max()
+    return shifted - np.log(np.exp(shifted).sum())
 
 
 def default_context(metadata: dict) -> int:

@@ -25,6 +25,17 @@ class Completion:
     finish_reason: str = "stop"
 
 
+@dataclass
+class Choice:
+    """Which of several answers the model finds most likely after a prompt."""
+
+    index: int
+    scores: list[float]  # mean log-probability per token of each choice
+    prompt_tokens: int
+    reused_tokens: int = 0
+    total_s: float = 0.0
+
+
 class LLM(Protocol):
     name: str
     model_id: str
@@ -46,4 +57,10 @@ class LLM(Protocol):
              on_token: TokenCallback | None = None, cache_prefix: str | None = None) -> Completion:
         """Generate a reply. `cache_prefix`: text that ends the reusable part of the prompt
         (the document); the model state after it may be kept and reused across calls."""
+        ...
+
+    def choose(self, messages: list[Message], choices: list[str], *,
+               cache_prefix: str | None = None) -> Choice:
+        """Score each choice as the reply to `messages` (mean token log-probability), for
+        multiple-choice questions: no letter is generated, so no letter bias."""
         ...

@@ -103,8 +103,7 @@ class Rag(Pipeline):
         doc_texts = {d: ctx.document(d).text for d in {c.doc_id for c in chosen}}
         passages = merge_in_document_order(chosen, doc_texts, ctx.titles())
         context = "\n".join(p.render() for p in passages)
-        completion = llm.chat(messages(SYSTEM, context, question), ctx.answer_tokens,
-                              on_token=ctx.on_token)
+        completion = ctx.final(messages(SYSTEM, context, question))
         usage = Usage()
         usage.add(completion)
         support = supporting_chunks(completion.text, question, chosen)

@@ -62,8 +62,7 @@ class TreeOfSummaries(Pipeline):
         titles = ctx.titles()
         ordered = sorted(chosen, key=lambda x: (x[0].doc_id, x[1].char_start, -x[1].level))
         context = "\n".join(_render(n, titles[t.doc_id]) for t, n, _ in ordered)
-        completion = llm.chat(messages(SYSTEM, context, question), ctx.answer_tokens,
-                              on_token=ctx.on_token)
+        completion = ctx.final(messages(SYSTEM, context, question))
         return self._answer(question, ctx, trees, completion, [(t, n) for t, n, _ in chosen],
                             {"mode": "collapsed", "nodes": [
                                 _trace_node(t, n, s) for t, n, s in ordered]})
@@ -110,8 +109,7 @@ class TreeOfSummaries(Pipeline):
         text = llm.truncate_tokens(text, budget.room, keep="head")
         title = ctx.titles()[tree.doc_id]
         context = f"[{title}, {node.pages_label()}]\n{text}\n"
-        completion = llm.chat(messages(SYSTEM, context, question), ctx.answer_tokens,
-                              on_token=ctx.on_token)
+        completion = ctx.final(messages(SYSTEM, context, question))
         answer = self._answer(question, ctx, [tree], completion, [(tree, n) for n in leaves],
                               {"mode": "navigate", "path": path,
                                "nodes": [_trace_node(tree, node, None)]})

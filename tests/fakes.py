@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from longdoc.pipelines.llm import Completion, Message, TokenCallback
+from longdoc.pipelines.llm import Choice, Completion, Message, TokenCallback
 
 PER_MESSAGE = 4
 
@@ -54,3 +54,16 @@ class ScriptedLLM:
         return Completion(text=text, prompt_tokens=used,
                           completion_tokens=self.count_tokens(text), first_token_s=0.0,
                           total_s=0.0)
+
+    def choose(self, messages: list[Message], choices: list[str], *,
+               cache_prefix: str | None = None) -> Choice:
+        """The choice sharing the most words with what the script would have replied."""
+        used = self.prompt_tokens(messages)
+        if used + max(self.count_tokens(c) for c in choices) > self.context_size:
+            raise ContextOverflow(f"{used} prompt tokens + a choice > {self.context_size}")
+        self.calls.append(messages)
+        self.max_tokens.append(0)
+        reply = set((self.reply(messages) if callable(self.reply) else self.reply).split())
+        scores = [float(len(reply & set(c.split()))) for c in choices]
+        best = max(range(len(choices)), key=scores.__getitem__)
+        return Choice(best, scores, used)

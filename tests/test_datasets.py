@@ -7,7 +7,7 @@ import json
 import pytest
 
 from longdoc.eval.datasets import load_questions, select
-from longdoc.eval.scoring import pose, score
+from longdoc.eval.scoring import choices_for, pose, score
 from longdoc.indexers.errors import LongdocError
 
 
@@ -69,7 +69,10 @@ def test_multiple_choice_is_posed_with_options_and_scored_by_letter(tmp_path):
     row = _q(1, options=["red", "green", "blue", "black"], answers=["B", "green"],
              meta={"answer_type": "multiple_choice"})
     q = load_questions(_write(tmp_path, [row])).questions[0]
-    assert "B. green" in pose(q) and pose(q).endswith("letter of the correct option.")
+    assert "B. green" in pose(q) and pose(q).endswith("Answer with the correct option.")
+    assert pose(q, "generate").endswith("letter of the correct option.")
+    assert choices_for(q, "likelihood") == ["red", "green", "blue", "black"]
+    assert choices_for(q, "generate") is None
     assert score(q, "B").value == 1.0
     assert score(q, "The tower was painted green.").value == 1.0
     assert score(q, "A").value == 0.0

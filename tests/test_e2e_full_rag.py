@@ -35,3 +35,12 @@ def test_rag_answers_and_cites_the_page(pdf_ctx):
     assert "one meaning" in answer.text
     assert answer.citations[0].page_start == 1
     assert answer.usage.prompt_tokens < 2500
+
+
+def test_multiple_choice_by_likelihood_reads_the_document(lighthouse_library, real_llm):
+    doc = lighthouse_library.documents()[0].doc_id
+    choices = ["white", "dark green", "red and white stripes", "grey stone"]
+    ctx = AskContext(lighthouse_library, real_llm, [doc], options={"choices": choices})
+    answer = get_pipeline("full").answer("What colour did Ada Quill paint the tower in 1887?",
+                                         ctx)
+    assert answer.text == "B. dark green"

@@ -117,3 +117,12 @@ def test_full_keeps_the_same_text_whatever_the_question(sample_library):
                                 "machines did he write code for in that job?", ctx)
     first, second = (call[-1]["content"].split("\nQuestion:")[0] for call in llm.calls)
     assert first == second
+
+
+def test_choices_are_scored_not_generated(sample_library):
+    llm = ScriptedLLM(MEL, context_size=16000)
+    ctx = _ctx(sample_library, llm, options={"choices": ["IBM", "Royal McBee Computer Corp.",
+                                                         "Bell Labs"]})
+    answer = get_pipeline("full").answer("Who employed Mel?", ctx)
+    assert answer.text == "B. Royal McBee Computer Corp."
+    assert answer.usage.completion_tokens == 0 and llm.max_tokens == [0]
