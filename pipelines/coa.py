@@ -23,6 +23,7 @@ NOTES_TOKENS = 256  # longest evidence passed on; smaller windows get less (ctx 
 # Longest segment even when the window is larger: more, shorter segments read closer, as in
 # the paper (which used windows of about 8k on far larger models).
 SEGMENT_TOKENS = 4096
+REPLY_TOKENS = 128  # a worker copies one or two sentences; longer replies are rambling
 
 WORKER_SYSTEM = (
     "You are one of several workers reading a long document part by part, in order. You copy "
@@ -76,8 +77,9 @@ class ChainOfAgents(Pipeline):
             "notes_tokens", max(64, min(NOTES_TOKENS, llm.context_size // 16))))
         # the skeleton leaves out segment, notes and question; reserve room for the last two
         reserve = notes_tokens + max(QUESTION_RESERVE, llm.count_tokens(question))
-        budget = room_for(llm, worker_messages("", "", "", notes_tokens * 3 // 4),
-                          notes_tokens, what="document segment", reserve=reserve)
+        reply_tokens = min(notes_tokens, REPLY_TOKENS)
+        budget = room_for(llm, worker_messages("", "", "", reply_tokens * 3 // 4),
+                          reply_tokens, what="document segment", reserve=reserve)
         segment_tokens = min(budget.room, int(ctx.options.get("coa_segment_tokens",
                                                               SEGMENT_TOKENS)))
         segments = split_segments(ctx.documents(), llm, segment_tokens)
@@ -86,8 +88,8 @@ class ChainOfAgents(Pipeline):
         usage = Usage()
         notes, steps = "", []
         for i, seg in enumerate(segments):
-            msgs = worker_messages(seg.text, notes, question, notes_tokens * 3 // 4)
-            done = llm.chat(msgs, notes_tokens, cache_prefix=seg.text)
+            msgs = worker_messages(seg.text, notes, question, reply_tokens * 3 // 4)
+            done = llm.chat(msgs, reply_tokens, cache_prefix=seg.text)
             usage.add(done)
             reply = "" if found_nothing(done.text) else done.text
             found = [n for n in grounded_notes(reply, seg.text, question, seg.page_start)
