@@ -37,8 +37,6 @@ def pose(q: EvalQuestion, mc_mode: str = "likelihood") -> str:
     listed = "\n".join(f"{LETTERS[i]}. {opt}" for i, opt in enumerate(q.options))
     if q.answer_type == "multiple_select":
         how = "Several options may be correct: answer with all their letters."
-    elif mc_mode == "likelihood":
-        how = "Answer with the correct option."
     else:
         how = "Answer with the letter of the correct option."
     return f"{q.question}\nOptions:\n{listed}\n{how}"

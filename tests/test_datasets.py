@@ -69,7 +69,8 @@ def test_multiple_choice_is_posed_with_options_and_scored_by_letter(tmp_path):
     row = _q(1, options=["red", "green", "blue", "black"], answers=["B", "green"],
              meta={"answer_type": "multiple_choice"})
     q = load_questions(_write(tmp_path, [row])).questions[0]
-    assert "B. green" in pose(q) and pose(q).endswith("Answer with the correct option.")
+    assert pose(q) == "Question 1?"  # scored by likelihood: cloze, options not listed
+    assert "B. green" in pose(q, "generate")
     assert pose(q, "generate").endswith("letter of the correct option.")
     assert choices_for(q, "likelihood") == ["red", "green", "blue", "black"]
     assert choices_for(q, "generate") is None
