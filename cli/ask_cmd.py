@@ -31,9 +31,8 @@ from longdoc.cli.runtime import (
     TempOpt,
     ThreadsOpt,
     TreeModeOpt,
-    load_llm,
+    open_session,
     pipeline_options,
-    select_documents,
 )
 from longdoc.indexers.errors import LongdocError
 from longdoc.pipelines.base import AskContext
@@ -60,15 +59,13 @@ def ask(
     runner = get_pipeline(pipeline)
     pipeline_options(rag_tokens, tree_mode)  # validate before loading anything
     lib = open_library(index, library)
-    doc_ids = select_documents(lib, doc)
-    llm = load_llm(ModelSettings(model, ctx, gpu_layers, threads, seed, temperature,
-                                 state_cache_mb), quiet=json_out)
+    doc_ids, titles, llm = open_session(lib, doc, ModelSettings(
+        model, ctx, gpu_layers, threads, seed, temperature, state_cache_mb), quiet=json_out)
 
     def stream(piece: str) -> None:
         sys.stdout.write(piece)
         sys.stdout.flush()
 
-    titles = {d: lib.manifest.documents[d].title for d in doc_ids}
     with tree_progress(titles, enabled=not json_out) as progress:
         context = AskContext(lib, llm, doc_ids, on_token=None if json_out else stream,
                              answer_tokens=max_tokens,

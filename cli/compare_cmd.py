@@ -33,9 +33,8 @@ from longdoc.cli.runtime import (
     TempOpt,
     ThreadsOpt,
     TreeModeOpt,
-    load_llm,
+    open_session,
     pipeline_options,
-    select_documents,
 )
 from longdoc.eval.metrics import token_f1
 from longdoc.indexers.errors import LongdocError
@@ -83,10 +82,8 @@ def compare(
     names = parse_pipelines(pipelines)
     pipeline_options(rag_tokens, tree_mode)
     lib = open_library(index, library)
-    doc_ids = select_documents(lib, doc)
-    llm = load_llm(ModelSettings(model, ctx, gpu_layers, threads, seed, temperature,
-                                 state_cache_mb), quiet=json_out)
-    titles = {d: lib.manifest.documents[d].title for d in doc_ids}
+    doc_ids, titles, llm = open_session(lib, doc, ModelSettings(
+        model, ctx, gpu_layers, threads, seed, temperature, state_cache_mb), quiet=json_out)
     answers = []
     with tree_progress(titles, enabled=not json_out) as progress:
         context = AskContext(lib, llm, doc_ids, answer_tokens=max_tokens,

@@ -82,3 +82,12 @@ def pipeline_options(rag_tokens: int, tree_mode: str, tree_progress=None) -> dic
     if tree_progress is not None:
         options["tree_progress"] = tree_progress
     return options
+
+
+def open_session(library: Library, refs: list[str] | None, settings: ModelSettings,
+                 quiet: bool):
+    """What `ask` and `compare` start with: the documents to read, their titles, the model."""
+    doc_ids = select_documents(library, refs)
+    llm = load_llm(settings, quiet=quiet)
+    titles = {d: library.manifest.documents[d].title for d in doc_ids}
+    return doc_ids, titles, llm
