@@ -36,22 +36,31 @@ from longdoc.cli.runtime import (
     open_session,
     pipeline_options,
 )
-from longdoc.eval.metrics import token_f1
+from longdoc.eval.metrics import token_containment, token_f1
 from longdoc.indexers.errors import LongdocError
 from longdoc.indexers.types import pages_label
 from longdoc.pipelines.answer import Answer
 from longdoc.pipelines.base import AskContext
 from longdoc.pipelines.registry import get_pipeline, parse_pipelines
 
-AGREE_F1 = 0.5  # two answers "agree" when their token F1 reaches this
+AGREE_F1 = 0.5  # two answers "agree" when their token F1 reaches this…
+AGREE_CONTAINED = 0.8  # …or when this share of the shorter one's words is in the longer one
+
+
+def answers_agree(first: str, second: str) -> bool:
+    """Token F1 alone splits a terse correct answer ("1963") from a full sentence saying the
+    same thing, so a short answer whose words the longer answer contains also agrees."""
+    if token_f1(first, second) >= AGREE_F1:
+        return True
+    return token_containment(first, second) >= AGREE_CONTAINED
 
 
 def agreement_groups(answers: list[Answer]) -> list[list[str]]:
-    """Pipelines grouped by agreeing answers (token F1 >= AGREE_F1 to someone in the group)."""
+    """Pipelines grouped by agreeing answers (`answers_agree` with someone in the group)."""
     groups: list[list[int]] = []
     for i, answer in enumerate(answers):
         for group in groups:
-            if any(token_f1(answer.text, answers[j].text) >= AGREE_F1 for j in group):
+            if any(answers_agree(answer.text, answers[j].text) for j in group):
                 group.append(i)
                 break
         else:

@@ -37,6 +37,17 @@ def token_f1(prediction: str, gold: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+def token_containment(first: str, second: str) -> float:
+    """Share of the shorter answer's normalised tokens found in the longer one (0 if either
+    is empty)."""
+    a, b = normalize_answer(first).split(), normalize_answer(second).split()
+    if not a or not b:
+        return 0.0
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    common = Counter(short) & Counter(long_)
+    return sum(common.values()) / len(short)
+
+
 def max_token_f1(prediction: str, golds: list[str]) -> float:
     return max((token_f1(prediction, g) for g in golds), default=0.0)
 

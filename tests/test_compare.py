@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from longdoc.cli.compare_cmd import agreement_groups
-from longdoc.eval.metrics import exact_match, max_token_f1, normalize_answer, token_f1
+from longdoc.cli.compare_cmd import agreement_groups, answers_agree
+from longdoc.eval.metrics import (
+    exact_match,
+    max_token_f1,
+    normalize_answer,
+    token_containment,
+    token_f1,
+)
 from longdoc.pipelines.answer import Answer
 
 
@@ -25,3 +31,16 @@ def test_agreement_groups():
         ("coa", "He worked at IBM."),
         ("tree", "Mel worked for Royal McBee.")]]
     assert agreement_groups(answers) == [["full", "rag", "tree"], ["coa"]]
+
+
+def test_short_answer_contained_in_a_sentence_agrees():
+    sentence = "Mel joined Royal McBee in 1963, after he left the Air Force."
+    assert token_f1("1963", sentence) < 0.5  # F1 alone would split them
+    assert token_containment("1963", sentence) == 1.0
+    assert answers_agree("1963", sentence) and answers_agree(sentence, "In 1963.")
+    assert answers_agree("Royal McBee", sentence)
+    assert not answers_agree("1964", sentence)
+    assert not answers_agree("", sentence) and token_containment("", sentence) == 0.0
+    answers = [Answer(p, "q", t) for p, t in [
+        ("full", sentence), ("rag", "1963"), ("coa", "In 1971.")]]
+    assert agreement_groups(answers) == [["full", "rag"], ["coa"]]
