@@ -131,8 +131,8 @@ def _table(question: str, answers: list[Answer], groups: list[list[str]]) -> Tab
         style = "" if a.pipeline in majority or len(groups) == 1 else "yellow"
         cites = ", ".join(dict.fromkeys(pages_label(c.page_start, c.page_end)
                                         for c in a.citations)) or "-"
-        text = escape(a.text) + (f"\n[dim](kept {a.truncated:.0%} of the text)[/]"
-                         if a.truncated is not None and a.truncated < 1 else "")
+        text = escape(a.text) + (f"\n[dim](kept {a.kept_fraction:.0%} of the text)[/]"
+                         if a.kept_fraction is not None and a.kept_fraction < 1 else "")
         table.add_row(a.pipeline, f"[{style}]{text}[/]" if style else text, cites,
                       f"{a.usage.prompt_tokens:,}", str(a.usage.calls),
                       f"{a.timings.total_s:.1f} s")

@@ -30,8 +30,8 @@ def citations_panel(answer: Answer) -> Panel:
 
 
 def truncation_note(answer: Answer) -> str | None:
-    if answer.truncated is not None and answer.truncated < 1.0:
-        return (f"note: the documents did not fit the context; kept {answer.truncated:.0%} "
+    if answer.kept_fraction is not None and answer.kept_fraction < 1.0:
+        return (f"note: the documents did not fit the context; kept {answer.kept_fraction:.0%} "
                 "of their tokens (beginning and end, middle dropped)")
     return None
 

@@ -207,6 +207,6 @@ def _answer_one(q: EvalQuestion, name: str, pipeline, ctx: AskContext, settings:
     return {**row, "answer": answer.text, "score": round(result.value, 4),
             "metric": result.metric, "score_extra": result.extra,
             "usage": asdict(answer.usage), "timings": asdict(answer.timings),
-            "truncated": answer.truncated,
+            "kept_fraction": answer.kept_fraction,
             "citations": [[c.page_start, c.page_end] for c in answer.citations],
             "error": None}

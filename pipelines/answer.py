@@ -50,7 +50,7 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
     timings: Timings = field(default_factory=Timings)
-    truncated: float | None = None  # full-context only: fraction of the documents kept
+    kept_fraction: float | None = None  # full-context only: share of the documents read
     trace: dict = field(default_factory=dict)
     model: str = ""
 

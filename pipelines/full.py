@@ -1,6 +1,6 @@
 """`full`: the whole document(s) in the model's context, then the question.
 
-An over-long input keeps its beginning and end (LongBench's rule); `Answer.truncated` records
+An over-long input keeps its beginning and end (LongBench's rule); `Answer.kept_fraction` records
 the fraction kept. The document comes first so the KV state after it is reused: in memory for
 the next question in this process, and from the state cache on disk across processes.
 """
@@ -36,7 +36,7 @@ class FullContext(Pipeline):
             self.name, question, completion.text, citations=cite(support, completion.text,
                                                                  ctx.titles()),
             usage=usage, timings=Timings(first_token_s=completion.first_token_s),
-            truncated=round(kept, 4),
+            kept_fraction=round(kept, 4),
             trace={"context_tokens": completion.prompt_tokens,
                    "reused_tokens": completion.reused_tokens, "kept_fraction": round(kept, 4)},
         )

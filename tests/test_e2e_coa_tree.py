@@ -39,7 +39,7 @@ def style_ctx(sample_library, small_llm, embedder, tmp_path_factory):
 
 def test_full_loses_the_middle_of_the_document(style_ctx):
     answer = get_pipeline("full").answer(QUESTION, style_ctx)
-    assert answer.truncated < 0.6
+    assert answer.kept_fraction < 0.6
     assert "3:1" not in answer.text
 
 

@@ -20,7 +20,7 @@ def test_full_answers_and_cites_the_page(pdf_ctx):
     answer = get_pipeline("full").answer("What company did Mel work for?", pdf_ctx)
     assert "Royal McBee" in answer.text
     assert answer.citations[0].page_start == 8
-    assert answer.truncated == 1.0
+    assert answer.kept_fraction == 1.0
     # a second question on the same document reuses the document's KV state
     second = get_pipeline("full").answer("Which computer did Mel write programs for?", pdf_ctx)
     assert "RPC-4000" in second.text

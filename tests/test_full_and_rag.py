@@ -28,7 +28,7 @@ def test_full_puts_the_whole_document_before_the_question(sample_library, embedd
     prompt = llm.calls[0][-1]["content"]
     assert prompt.index("[Page 1]") < prompt.index("[Page 10]") < prompt.index("Who employed")
     assert "Royal McBee" in prompt
-    assert answer.truncated == 1.0
+    assert answer.kept_fraction == 1.0
     assert answer.citations and answer.citations[0].page_start == 8
     assert "Royal McBee" in answer.citations[0].quote
     assert answer.usage.calls == 1 and answer.usage.prompt_tokens > 5000
@@ -41,7 +41,7 @@ def test_full_truncates_the_middle_and_says_how_much(sample_library):
     assert "middle of the document omitted" in prompt
     assert prompt.startswith('<document title="Hacker Folklore')
     assert "[Page 1]" in prompt and "http://ed-thelen.org" in prompt  # head and tail kept
-    assert 0.1 < answer.truncated < 0.5
+    assert 0.1 < answer.kept_fraction < 0.5
     assert llm.prompt_tokens(llm.calls[0]) + llm.max_tokens[0] <= 1500
 
 
