@@ -4,7 +4,7 @@ cost per question, paired significance between pipelines, and score by document 
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -94,17 +94,25 @@ def paired_tests(rows: list[dict], pipelines: list[str], datasets: list[str]) ->
 
 
 def by_length(rows: list[dict], pipelines: list[str]) -> dict:
+    """Score per document-length bucket, with the bucket's mix of datasets and, when the run has
+    the closed-book baseline, each pipeline's gain over `none` on the same questions: buckets
+    differ in dataset and difficulty, and the gain is what reading the document added."""
     labels = [bucket_label(low) for low, _ in LENGTH_BUCKETS]
+    closed = {r["qid"]: r["score"] for r in rows if r["pipeline"] == "none"}
     out = {}
     for label in labels:
-        cell = {}
+        in_bucket = [r for r in rows if bucket_label(r.get("doc_tokens", 0)) == label]
+        cell: dict = {}
         for p in pipelines:
-            scores = [r["score"] for r in rows
-                      if r["pipeline"] == p and bucket_label(r.get("doc_tokens", 0)) == label]
-            if scores:
-                cell[p] = {"n": len(scores), "score": float(np.mean(scores))}
+            mine = [r for r in in_bucket if r["pipeline"] == p]
+            if mine:
+                paired = [r["score"] - closed[r["qid"]] for r in mine if r["qid"] in closed]
+                cell[p] = {"n": len(mine), "score": float(np.mean([r["score"] for r in mine])),
+                           "gain_over_none": float(np.mean(paired)) if paired else None}
         if cell:
-            out[label] = cell
+            per_question = {r["qid"]: r["dataset"] for r in in_bucket}
+            out[label] = {"datasets": dict(Counter(per_question.values()).most_common()),
+                          "pipelines": cell}
     return out
 
 
@@ -136,12 +144,21 @@ def markdown(summary: dict, title: str) -> str:
         lines.append(f"| {t['dataset']} | {t['a']} − {t['b']} | {t['diff']:+.3f}{mark} | "
                      f"{t['p']:.3f} | {t['n']} |")
     lines += ["", "## Score by document length (tokens)", "",
-              "| length | " + " | ".join(pipes) + " |", "|---" * (len(pipes) + 1) + "|"]
-    for label, cells in summary["by_length"].items():
-        row = [f"{cells[p]['score']:.3f} (n={cells[p]['n']})" if p in cells else "-"
-               for p in pipes]
-        lines.append(f"| {label} | " + " | ".join(row) + " |")
+              "Score, and in brackets the gain over closed book (`none`) on the same questions.",
+              "", "| length | " + " | ".join(pipes) + " | datasets |",
+              "|---" * (len(pipes) + 2) + "|"]
+    for label, bucket in summary["by_length"].items():
+        cells = bucket["pipelines"]
+        row = [_length_cell(cells[p]) if p in cells else "-" for p in pipes]
+        mix = ", ".join(f"{d} {n}" for d, n in bucket["datasets"].items())
+        lines.append(f"| {label} | " + " | ".join(row) + f" | {mix} |")
     return "\n".join(lines) + "\n"
+
+
+def _length_cell(cell: dict) -> str:
+    gain = cell.get("gain_over_none")
+    extra = f" [{gain:+.3f}]" if gain is not None else ""
+    return f"{cell['score']:.3f}{extra} (n={cell['n']})"
 
 
 def plots(summary: dict, out: Path) -> list[Path]:
@@ -167,17 +184,37 @@ def plots(summary: dict, out: Path) -> list[Path]:
         fig.savefig(written[-1], dpi=120)
         plt.close(fig)
     if summary["by_length"]:
-        labels = list(summary["by_length"])
-        fig, ax = plt.subplots(figsize=(6, 4))
-        for p in summary["pipelines"]:
-            ys = [summary["by_length"][b].get(p, {}).get("score", np.nan) for b in labels]
-            ax.plot(labels, ys, marker="o", label=p)
-        ax.set_xlabel("document length (tokens)")
-        ax.set_ylabel("score")
-        ax.set_title("Score by document length")
-        ax.legend()
-        fig.tight_layout()
-        written.append(out / "score_by_length.png")
-        fig.savefig(written[-1], dpi=120)
-        plt.close(fig)
+        written.append(_length_plot(summary, out / "score_by_length.png"))
     return written
+
+
+def _length_plot(summary: dict, path: Path) -> Path:
+    """Score by length, and beside it the gain over closed book when the run has `none`."""
+    import matplotlib.pyplot as plt
+
+    buckets = summary["by_length"]
+    labels = list(buckets)
+    has_gain = any(c.get("gain_over_none") is not None
+                   for b in buckets.values() for c in b["pipelines"].values())
+    fig, axes = plt.subplots(1, 2 if has_gain else 1, figsize=(11 if has_gain else 6, 4),
+                             squeeze=False)
+    for i, p in enumerate(summary["pipelines"]):
+        style = {"marker": "o", "label": p, "color": f"C{i % 10}"}  # same colour in both panels
+        cells = [buckets[b]["pipelines"].get(p, {}) for b in labels]
+        axes[0][0].plot(labels, [c.get("score", np.nan) for c in cells], **style)
+        if has_gain and p != "none":
+            gains = [c.get("gain_over_none") for c in cells]
+            axes[0][1].plot(labels, [np.nan if g is None else g for g in gains], **style)
+    axes[0][0].set_title("Score by document length")
+    axes[0][0].set_ylabel("score")
+    if has_gain:
+        axes[0][1].axhline(0.0, color="grey", linewidth=0.8)
+        axes[0][1].set_title("Gain over closed book (same questions)")
+        axes[0][1].set_ylabel("score − none")
+    axes[0][0].legend()
+    for ax in axes[0]:
+        ax.set_xlabel("document length (tokens)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
