@@ -18,9 +18,10 @@ from longdoc.eval.runner import ingest_documents
 from longdoc.eval.scoring import pose
 from longdoc.indexers.embedder import Embedder
 from longdoc.indexers.library import Library
+from longdoc.llm.llama import LlamaCppLLM
+from longdoc.llm.model_store import resolve_model
 from longdoc.pipelines.base import AskContext
-from longdoc.pipelines.llama_llm import LlamaCppLLM
-from longdoc.pipelines.model_store import resolve_model
+from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.registry import get_pipeline
 
 DEV = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev" / "questions.jsonl"
@@ -41,7 +42,8 @@ def main() -> None:
         lib.reload()
         llm = LlamaCppLLM(resolve_model(None), n_ctx=args.ctx, state_cache=None)
         full = get_pipeline("full")
-        contexts = {p: AskContext(lib, llm, [d], answer_tokens=64) for p, d in doc_ids.items()}
+        short = PipelineOptions(answer_tokens=64)
+        contexts = {p: AskContext(lib, llm, [d], short) for p, d in doc_ids.items()}
         print(f"{len(questions)} questions of {args.dataset} over {len(doc_ids)} documents; "
               f"context {args.ctx:,}")
 

@@ -30,9 +30,9 @@ from pathlib import Path
 from longdoc.indexers.embedder import Embedder
 from longdoc.indexers.ingest import ingest
 from longdoc.indexers.library import Library
+from longdoc.llm.llama import LlamaCppLLM
+from longdoc.llm.model_store import resolve_model
 from longdoc.pipelines.base import AskContext
-from longdoc.pipelines.llama_llm import LlamaCppLLM
-from longdoc.pipelines.model_store import resolve_model
 from longdoc.pipelines.registry import get_pipeline
 
 DEV = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev"
@@ -129,7 +129,7 @@ def long_document_part(args, ref, lib, embedder, doc_id) -> None:
     print(f"coa prompt tokens / document tokens: {coa.usage.prompt_tokens / doc_tokens:.3f} "
           f"({coa.usage.prompt_tokens:,} over {coa.usage.calls} calls; target <= 1.3)")
     answers["tree"] = get_pipeline("tree").answer(Q1, ctx)
-    build = next(iter(answers["tree"].trace["build"].values()))
+    build = next(iter(answers["tree"].trace.build.values()))
     print(f"tree build prompt tokens / document tokens: "
           f"{build['prompt_tokens'] / doc_tokens:.3f} ({build['calls']} summaries, "
           f"{build['seconds']:.1f} s; target <= 1.5)")

@@ -17,29 +17,20 @@ from longdoc.cli.common import (
     open_library,
     print_json,
 )
+from longdoc.cli.options import answer_options, model_options
 from longdoc.cli.progress import tree_progress
 from longdoc.cli.render import citations_panel, truncation_note, usage_line
-from longdoc.cli.runtime import (
-    CtxOpt,
-    GpuOpt,
-    MaxTokOpt,
-    ModelOpt,
-    ModelSettings,
-    RagTokensOpt,
-    SeedOpt,
-    StateCacheOpt,
-    TempOpt,
-    ThreadsOpt,
-    TreeModeOpt,
-    open_session,
-    pipeline_options,
-)
-from longdoc.indexers.errors import LongdocError
+from longdoc.cli.runtime import open_session
+from longdoc.core.errors import LongdocError
+from longdoc.llm.settings import ModelSettings
 from longdoc.pipelines.base import AskContext
+from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.registry import PIPELINES, get_pipeline
 
 
 @handles_errors
+@model_options
+@answer_options()
 def ask(
     question: Annotated[str, typer.Argument(help="Your question.")],
     pipeline: Annotated[str, typer.Option(
@@ -47,29 +38,23 @@ def ask(
     doc: Annotated[Optional[list[str]], typer.Option(
         "--doc", "-d", help="Limit to this document (id, title or file name); repeatable.")]
     = None,
-    rag_tokens: RagTokensOpt = 1536, tree_mode: TreeModeOpt = "collapsed",
-    model: ModelOpt = None, ctx: CtxOpt = None, gpu_layers: GpuOpt = None,
-    threads: ThreadsOpt = None, seed: SeedOpt = 0, temperature: TempOpt = 0.0,
-    max_tokens: MaxTokOpt = 256, state_cache_mb: StateCacheOpt = 2048,
     index: IndexOpt = None, library: LibraryOpt = None, json_out: JsonOpt = False,
+    *, settings: ModelSettings, options: PipelineOptions,
 ) -> None:
     """Answer a question from the indexed documents."""
     if not question.strip():
         raise LongdocError("the question is empty")
     runner = get_pipeline(pipeline)
-    pipeline_options(rag_tokens, tree_mode)  # validate before loading anything
     lib = open_library(index, library)
-    doc_ids, titles, llm = open_session(lib, doc, ModelSettings(
-        model, ctx, gpu_layers, threads, seed, temperature, state_cache_mb), quiet=json_out)
+    doc_ids, titles, llm = open_session(lib, doc, settings, quiet=json_out)
 
     def stream(piece: str) -> None:
         sys.stdout.write(piece)
         sys.stdout.flush()
 
     with tree_progress(titles, enabled=not json_out) as progress:
-        context = AskContext(lib, llm, doc_ids, on_token=None if json_out else stream,
-                             answer_tokens=max_tokens,
-                             options=pipeline_options(rag_tokens, tree_mode, progress))
+        context = AskContext(lib, llm, doc_ids, options,
+                             on_token=None if json_out else stream, tree_progress=progress)
         answer = runner.answer(question, context)
     if json_out:
         print_json(answer.to_dict())

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
-from longdoc.indexers.errors import LongdocError
+from longdoc.core.errors import LongdocError
 from longdoc.indexers.library import Library, library_path
 
 console = Console()

@@ -19,28 +19,17 @@ from longdoc.cli.common import (
     open_library,
     print_json,
 )
+from longdoc.cli.options import answer_options, model_options
 from longdoc.cli.progress import tree_progress
 from longdoc.cli.render import trace_lines
-from longdoc.cli.runtime import (
-    CtxOpt,
-    GpuOpt,
-    MaxTokOpt,
-    ModelOpt,
-    ModelSettings,
-    RagTokensOpt,
-    SeedOpt,
-    StateCacheOpt,
-    TempOpt,
-    ThreadsOpt,
-    TreeModeOpt,
-    open_session,
-    pipeline_options,
-)
+from longdoc.cli.runtime import open_session
+from longdoc.core.errors import LongdocError
 from longdoc.eval.metrics import token_containment, token_f1
-from longdoc.indexers.errors import LongdocError
 from longdoc.indexers.types import pages_label
+from longdoc.llm.settings import ModelSettings
 from longdoc.pipelines.answer import Answer
 from longdoc.pipelines.base import AskContext
+from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.registry import get_pipeline, parse_pipelines
 
 AGREE_F1 = 0.5  # two answers "agree" when their token F1 reaches this…
@@ -70,6 +59,8 @@ def agreement_groups(answers: list[Answer]) -> list[list[str]]:
 
 
 @handles_errors
+@model_options
+@answer_options()
 def compare(
     question: Annotated[str, typer.Argument(help="Your question.")],
     pipelines: Annotated[str, typer.Option(
@@ -79,24 +70,18 @@ def compare(
         "--doc", "-d", help="Limit to this document; repeatable.")] = None,
     trace: Annotated[bool, typer.Option("--trace", help="Show each pipeline's working.")]
     = False,
-    rag_tokens: RagTokensOpt = 1536, tree_mode: TreeModeOpt = "collapsed",
-    model: ModelOpt = None, ctx: CtxOpt = None, gpu_layers: GpuOpt = None,
-    threads: ThreadsOpt = None, seed: SeedOpt = 0, temperature: TempOpt = 0.0,
-    max_tokens: MaxTokOpt = 256, state_cache_mb: StateCacheOpt = 2048,
     index: IndexOpt = None, library: LibraryOpt = None, json_out: JsonOpt = False,
+    *, settings: ModelSettings, options: PipelineOptions,
 ) -> None:
     """Run the same question through several pipelines and show the answers side by side."""
     if not question.strip():
         raise LongdocError("the question is empty")
     names = parse_pipelines(pipelines)
-    pipeline_options(rag_tokens, tree_mode)
     lib = open_library(index, library)
-    doc_ids, titles, llm = open_session(lib, doc, ModelSettings(
-        model, ctx, gpu_layers, threads, seed, temperature, state_cache_mb), quiet=json_out)
+    doc_ids, titles, llm = open_session(lib, doc, settings, quiet=json_out)
     answers = []
     with tree_progress(titles, enabled=not json_out) as progress:
-        context = AskContext(lib, llm, doc_ids, answer_tokens=max_tokens,
-                             options=pipeline_options(rag_tokens, tree_mode, progress))
+        context = AskContext(lib, llm, doc_ids, options, tree_progress=progress)
         for name in names:
             if not json_out:
                 err_console.print(f"[dim]running {name}…[/]")

@@ -12,29 +12,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from longdoc.cli.common import console, err_console, handles_errors
-from longdoc.cli.runtime import (
-    CtxOpt,
-    GpuOpt,
-    MaxTokOpt,
-    ModelOpt,
-    ModelSettings,
-    RagTokensOpt,
-    SeedOpt,
-    StateCacheOpt,
-    TempOpt,
-    ThreadsOpt,
-    TreeModeOpt,
-    load_llm,
-    pipeline_options,
-)
-from longdoc.eval.datasets import load_questions, select
+from longdoc.cli.options import answer_options, model_options
+from longdoc.cli.runtime import load_llm
+from longdoc.core.errors import LongdocError
+from longdoc.eval.datasets import EvalQuestion, load_questions, select
 from longdoc.eval.judge import JUDGE_PROMPT_VERSION, Judge
 from longdoc.eval.report import markdown, plots, summarize
 from longdoc.eval.runner import RunSettings, load_results, prepare_run, run_eval
 from longdoc.eval.scoring import MC_MODES
 from longdoc.indexers.embedder import Embedder
-from longdoc.indexers.errors import LongdocError
-from longdoc.pipelines.model_store import resolve_model
+from longdoc.llm.model_store import resolve_model
+from longdoc.llm.settings import ModelSettings, default_context
+from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.registry import parse_pipelines
 
 
@@ -66,6 +55,8 @@ class RichReporter:
 
 
 @handles_errors
+@model_options
+@answer_options(max_tokens=128)
 def evaluate(
     questions_file: Annotated[Path, typer.Argument(help="JSONL (dev format) or CSV/JSONL of "
                                                    "question, answer, document.")],
@@ -76,67 +67,70 @@ def evaluate(
     limit: Annotated[Optional[int], typer.Option(help="First N questions per dataset.")] = None,
     sample_per_dataset: Annotated[Optional[int], typer.Option(
         help="A seeded random sample of N questions per dataset.")] = None,
-    sample_seed: Annotated[int, typer.Option("--seed", help="Seed of the sample.")] = 0,
-    rag_tokens: RagTokensOpt = 1536, tree_mode: TreeModeOpt = "collapsed",
-    model: ModelOpt = None, ctx: CtxOpt = None, gpu_layers: GpuOpt = None,
-    threads: ThreadsOpt = None, model_seed: SeedOpt = 0, temperature: TempOpt = 0.0,
-    max_tokens: MaxTokOpt = 128, state_cache_mb: StateCacheOpt = 2048,
+    sample_seed: Annotated[int, typer.Option(
+        "--sample-seed", help="Seed of the sample (--sample-per-dataset).")] = 0,
     mc_mode: Annotated[str, typer.Option(
         help="Multiple choice: 'likelihood' (score each option's text) or 'generate' (parse "
              "the letter the model writes).")] = "likelihood",
     judge_model: Annotated[Optional[str], typer.Option(
         help="A local GGUF (path or short name) that also grades free-text answers.")] = None,
+    *, settings: ModelSettings, options: PipelineOptions,
 ) -> None:
     """Answer every question with every pipeline, score the answers, and write a report."""
     names = parse_pipelines(pipelines)
-    options = pipeline_options(rag_tokens, tree_mode)
     if mc_mode not in MC_MODES:
         raise LongdocError(f"--mc-mode must be one of {', '.join(MC_MODES)}, not '{mc_mode}'")
-    loaded = load_questions(questions_file)
-    for problem in loaded.problems:
-        err_console.print(f"[yellow]{questions_file.name}:{problem.line}: {problem.reason} "
-                          "(skipped)[/]")
-    wanted = [d.strip() for d in datasets.split(",")] if datasets else None
-    questions = select(loaded, wanted, limit, sample_per_dataset, sample_seed)
-    if not questions:
-        raise LongdocError("no question to run")
-    ref = resolve_model(model)
-    recorded = _recorded_settings(out)
-    n_ctx = ctx or recorded.get("ctx") or 0
-    ids = hashlib.sha256("\n".join(q.id for q in questions).encode()).hexdigest()[:16]
-    settings_llm = ModelSettings(model, n_ctx or None, gpu_layers, threads, model_seed,
-                                 temperature, state_cache_mb)
+    questions = _questions(questions_file, datasets, limit, sample_per_dataset, sample_seed)
+    ref = resolve_model(settings.model)
+    # the default context depends on free memory: fix it now and record it with the run
+    settings.ctx = settings.ctx or _recorded_settings(out).get("ctx") or \
+        default_context(settings)
+    judge_ref = resolve_model(judge_model) if judge_model else None
+    run = RunSettings(
+        str(Path(questions_file).resolve()), _ids_hash(questions), names, ref.model_id,
+        ref.name, settings.ctx, options.answer_tokens, options.rag_tokens, options.tree_mode,
+        settings.temperature, settings.seed, mc_mode=mc_mode,
+        judge_model_id=judge_ref.model_id if judge_ref else None,
+        judge_prompt_version=JUDGE_PROMPT_VERSION if judge_ref else None)
+    state = prepare_run(out, run)
+    if state.repaired:
+        err_console.print("[yellow]results.jsonl ended in a cut-off line (a crash?); it was "
+                          "removed and that answer will be run again[/]")
+    err_console.print(f"{len(questions)} questions x {len(names)} pipelines; "
+                      f"{len(state.done)} answers already in {out}")
     holder: dict = {}
 
     def make_llm():
         if "llm" not in holder:
-            holder["llm"] = load_llm(settings_llm)
+            holder["llm"] = load_llm(settings)
         return holder["llm"]
 
-    if not n_ctx:  # the default depends on free memory: fix it now, record it with the run
-        n_ctx = make_llm().context_size
-    judge_ref = resolve_model(judge_model) if judge_model else None
-    settings = RunSettings(str(Path(questions_file).resolve()), ids, names, ref.model_id,
-                           ref.name, n_ctx, max_tokens, rag_tokens, tree_mode, temperature,
-                           model_seed, mc_mode=mc_mode,
-                           judge_model_id=judge_ref.model_id if judge_ref else None,
-                           judge_prompt_version=JUDGE_PROMPT_VERSION if judge_ref else None)
-    state = prepare_run(out, settings)
-    if state.repaired:
-        err_console.print("[yellow]results.jsonl ended in a cut-off line (a crash?); it was "
-                          "removed and that answer will be run again[/]")
-    settings_llm.ctx = n_ctx
-    err_console.print(f"{len(questions)} questions x {len(names)} pipelines; "
-                      f"{len(state.done)} answers already in {out}")
     with Progress(TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), console=err_console) as bar:
         judge = None
         if judge_model:
-            judge = Judge(load_llm(ModelSettings(judge_model, 4096, gpu_layers, threads,
-                                                 state_cache_mb=0), quiet=True))
-        run_eval(state, settings, questions, make_llm, Embedder(), RichReporter(bar), options,
+            judge = Judge(load_llm(ModelSettings(judge_model, 4096, settings.gpu_layers,
+                                                 settings.threads, state_cache_mb=0),
+                                   quiet=True))
+        run_eval(state, run, questions, make_llm, Embedder(), RichReporter(bar), options,
                  judge)
     write_report(out)
+
+
+def _questions(path: Path, datasets: str | None, limit: int | None,
+               sample_per_dataset: int | None, sample_seed: int) -> list[EvalQuestion]:
+    loaded = load_questions(path)
+    for problem in loaded.problems:
+        err_console.print(f"[yellow]{path.name}:{problem.line}: {problem.reason} (skipped)[/]")
+    wanted = [d.strip() for d in datasets.split(",")] if datasets else None
+    questions = select(loaded, wanted, limit, sample_per_dataset, sample_seed)
+    if not questions:
+        raise LongdocError("no question to run")
+    return questions
+
+
+def _ids_hash(questions: list[EvalQuestion]) -> str:
+    return hashlib.sha256("\n".join(q.id for q in questions).encode()).hexdigest()[:16]
 
 
 def _recorded_settings(out: Path) -> dict:

@@ -27,12 +27,14 @@ from longdoc.cli.common import (
     open_library,
     print_json,
 )
+from longdoc.cli.options import model_options
 from longdoc.cli.progress import tree_progress
-from longdoc.cli.runtime import CtxOpt, GpuOpt, ModelOpt, ModelSettings, load_llm
+from longdoc.cli.runtime import load_llm
 from longdoc.indexers.chunking import ChunkSettings
 from longdoc.indexers.embedder import Embedder
 from longdoc.indexers.ingest import FileResult, IngestReport
 from longdoc.indexers.ingest import ingest as run_ingest
+from longdoc.llm.settings import ModelSettings
 
 STATUS_STYLE = {"added": "green", "updated": "cyan", "unchanged": "dim", "duplicate": "dim",
                 "failed": "red", "skipped": "yellow", "removed": "magenta"}
@@ -64,6 +66,7 @@ class RichIngestProgress:
 
 
 @handles_errors
+@model_options
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (walked recursively).")],
     prune: Annotated[bool, typer.Option(help="Remove indexed files under PATHS that are gone.")]
@@ -75,10 +78,10 @@ def ingest(
     build_trees: Annotated[bool, typer.Option(
         "--build-trees", help="Also build the tree of summaries of every document now.")]
     = False,
-    model: ModelOpt = None, ctx: CtxOpt = None, gpu_layers: GpuOpt = None,
     index: IndexOpt = None,
     library: LibraryOpt = None,
     json_out: JsonOpt = False,
+    *, settings: ModelSettings,
 ) -> None:
     """Index PDFs, text and Markdown files; unchanged files are skipped."""
     lib = open_library(index, library)
@@ -94,7 +97,7 @@ def ingest(
         report = run_ingest(lib, paths, embedder, settings, prune=prune,
                             progress=RichIngestProgress(bar))
     if build_trees and report.indexed_any:
-        _build_trees(lib, embedder, ModelSettings(model, ctx, gpu_layers), quiet=json_out)
+        _build_trees(lib, embedder, settings, quiet=json_out)
     if json_out:
         print_json({**asdict(report), "indexed_any": report.indexed_any})
     else:

@@ -7,20 +7,8 @@ from pathlib import Path
 from rich.table import Table
 
 from longdoc.cli.common import JsonOpt, console, handles_errors, print_json
-from longdoc.pipelines.model_store import cached_models, describe_known, models_dir
-
-
-def _trained_context(path: Path) -> int | None:
-    from llama_cpp import Llama
-    from llama_cpp._utils import suppress_stdout_stderr
-
-    try:
-        with suppress_stdout_stderr(disable=False):
-            probe = Llama(str(path), vocab_only=True, verbose=False)
-        arch = probe.metadata.get("general.architecture", "llama")
-        return int(probe.metadata.get(f"{arch}.context_length", 0)) or None
-    except (ValueError, OSError):
-        return None
+from longdoc.llm.model_store import cached_models, describe_known, models_dir
+from longdoc.llm.settings import trained_context
 
 
 @handles_errors
@@ -29,10 +17,10 @@ def models(json_out: JsonOpt = False) -> None:
     rows = describe_known()
     known_paths = {r["path"] for r in rows}
     for r in rows:
-        r["context"] = _trained_context(Path(r["path"])) if r["assembled"] else None
+        r["context"] = trained_context(Path(r["path"])) if r["assembled"] else None
     extra = [m for m in cached_models() if m["path"] not in known_paths]
     for m in extra:
-        m["context"] = _trained_context(Path(m["path"]))
+        m["context"] = trained_context(Path(m["path"]))
     if json_out:
         print_json({"cache": str(models_dir()), "known": rows, "other_cached": extra})
         return

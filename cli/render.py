@@ -37,29 +37,6 @@ def truncation_note(answer: Answer) -> str | None:
 
 
 def trace_lines(answer: Answer) -> list[str]:
-    """Each pipeline's working, as lines of rich markup."""
-    t = answer.trace
-    if answer.pipeline == "full":
-        return [f"{t.get('context_tokens', 0):,} prompt tokens, {t.get('reused_tokens', 0):,} "
-                f"reused from the KV cache; kept {t.get('kept_fraction', 1):.0%} of the text"]
-    if answer.pipeline == "rag":
-        return [f"[cyan]{c['pages']}[/] fused {c['fused']:.4f} (dense #{c['dense'] or '-'}, "
-                f"bm25 #{c['bm25'] or '-'}): {escape(_short(c['text']))}"
-                for c in t.get("chunks", [])]
-    if answer.pipeline == "coa":
-        return [f"[cyan]worker {w['worker']}[/] ({escape(w['source'])}, {w['segment_tokens']:,} "
-                f"tokens): {escape(_short(w['notes'], 300))}" for w in t.get("workers", [])]
-    if answer.pipeline == "tree":
-        lines = [f"[cyan]step[/] node {p['node']} -> part {p['choice']}"
-                 f"{' (fallback)' if p['fallback'] else ''}" for p in t.get("path", [])]
-        for n in t.get("nodes", []):
-            score = "" if n["score"] is None else f" score {n['score']:.4f}"
-            lines.append(f"[cyan]level {n['level']}[/] {n['pages']}{score}: "
-                         f"{escape(_short(n['text']))}")
-        return lines
-    return []
-
-
-def _short(text: str, limit: int = 160) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    """The pipeline's working, as lines of rich markup."""
+    return [f"[cyan]{escape(line.label)}[/] {escape(line.text)}"
+            for line in answer.trace.lines()]

@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from longdoc.indexers.errors import LongdocError
+from longdoc.core.errors import LongdocError
 
 ANSWER_TYPES = {"multiple_choice", "multiple_select", "extractive", "free_text"}
 

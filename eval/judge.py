@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from longdoc.pipelines.llm import LLM
+from longdoc.llm.protocol import LLM
 
 JUDGE_PROMPT_VERSION = "judge-v1"
 SYSTEM = "You grade answers to questions by comparing them with a reference answer."

@@ -6,7 +6,7 @@ import re
 import string
 from collections import Counter
 
-from longdoc.pipelines.base import LETTERS
+from longdoc.core.text import LETTERS
 
 ARTICLES = re.compile(r"\b(a|an|the)\b")
 

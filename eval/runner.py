@@ -16,16 +16,17 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from longdoc.core.errors import LongdocError
+from longdoc.core.files import write_json_atomic
 from longdoc.eval.datasets import EvalQuestion
 from longdoc.eval.judge import Judge
 from longdoc.eval.scoring import PROMPT_VERSION, choices_for, pose, score
 from longdoc.indexers.embedder import Embedder
-from longdoc.indexers.errors import LongdocError
 from longdoc.indexers.ingest import ingest
 from longdoc.indexers.library import Library
-from longdoc.indexers.storage import write_json_atomic
+from longdoc.llm.protocol import LLM
 from longdoc.pipelines.base import AskContext
-from longdoc.pipelines.llm import LLM
+from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.registry import get_pipeline
 
 
@@ -144,7 +145,7 @@ def ingest_documents(library: Library, questions: list[EvalQuestion],
 
 def run_eval(state: RunState, settings: RunSettings, questions: list[EvalQuestion],
              make_llm: Callable[[], LLM], embedder: Embedder, reporter: Reporter,
-             options: dict, judge: Judge | None = None) -> int:
+             options: PipelineOptions, judge: Judge | None = None) -> int:
     """Answer and score every (question, pipeline) not done yet; returns how many were run."""
     library = Library(state.out / "library")
     doc_ids = ingest_documents(library, questions, embedder)
@@ -170,11 +171,9 @@ def run_eval(state: RunState, settings: RunSettings, questions: list[EvalQuestio
             if not todo:
                 continue
             llm = llm or make_llm()
-            ctx = AskContext(library, llm, [doc_id], answer_tokens=settings.max_tokens,
-                             embedder=embedder, options=dict(options))
+            ctx = AskContext(library, llm, [doc_id], options, embedder=embedder)
             pipeline = get_pipeline(name)
             for q in todo:
-                ctx.options["choices"] = choices_for(q, settings.mc_mode)
                 row = _answer_one(q, name, pipeline, ctx, settings, doc_id, doc_tokens)
                 if judge and q.answer_type == "free_text" and not row["error"]:
                     row["judge"] = judge.grade(q.question, q.answers, row["answer"])
@@ -200,7 +199,8 @@ def _answer_one(q: EvalQuestion, name: str, pipeline, ctx: AskContext, settings:
            "doc_id": doc_id, "doc_tokens": doc_tokens, "answer_type": q.answer_type,
            "question": q.question, "gold": q.answers, "model_id": settings.model_id}
     try:
-        answer = pipeline.answer(pose(q, settings.mc_mode), ctx)
+        answer = pipeline.answer(pose(q, settings.mc_mode), ctx,
+                                 choices_for(q, settings.mc_mode))
     except LongdocError as exc:
         return {**row, "answer": "", "score": 0.0, "metric": None, "error": str(exc)}
     result = score(q, answer.text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from longdoc.eval.datasets import EvalQuestion
@@ -49,15 +50,34 @@ def choices_for(q: EvalQuestion, mc_mode: str) -> list[str] | None:
     return None
 
 
-def score(q: EvalQuestion, prediction: str) -> Score:
-    if q.options:
-        picked = parse_choices(prediction, q.options)
-        return Score(choice_score(picked, q.gold_letters), "exam",
-                     {"picked": picked, "gold": q.gold_letters})
-    if q.answer_type == "extractive":
-        return Score(max_token_f1(prediction, q.answers), "f1",
-                     {"em": exact_match(prediction, q.answers),
-                      "numeric": numeric_match(prediction, q.answers)})
+def _choice(q: EvalQuestion, prediction: str) -> Score:
+    picked = parse_choices(prediction, q.options or [])
+    return Score(choice_score(picked, q.gold_letters), "exam",
+                 {"picked": picked, "gold": q.gold_letters})
+
+
+def _extractive(q: EvalQuestion, prediction: str) -> Score:
+    return Score(max_token_f1(prediction, q.answers), "f1",
+                 {"em": exact_match(prediction, q.answers),
+                  "numeric": numeric_match(prediction, q.answers)})
+
+
+def _free_text(q: EvalQuestion, prediction: str) -> Score:
     return Score(rouge_l(prediction, q.answers), "rougeL",
                  {"f1": max_token_f1(prediction, q.answers),
                   "numeric": numeric_match(prediction, q.answers)})
+
+
+# answer type -> how an answer of that type is scored (LongBench's dataset-to-metric table)
+METRIC_FOR: dict[str, Callable[[EvalQuestion, str], Score]] = {
+    "multiple_choice": _choice,
+    "multiple_select": _choice,
+    "extractive": _extractive,
+    "free_text": _free_text,
+}
+
+
+def score(q: EvalQuestion, prediction: str) -> Score:
+    """Score `prediction` with the metric of the question's answer type (options: exam)."""
+    metric = _choice if q.options else METRIC_FOR.get(q.answer_type, _free_text)
+    return metric(q, prediction)

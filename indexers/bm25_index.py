@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 import pickle
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from longdoc.indexers.storage import write_bytes_atomic
-
-STOPWORDS = frozenset(
-    "a an and are as at be but by for from had has have he her his i if in into is it its of on "
-    "or she so than that the their them then there these they this to was were what when where "
-    "which who whom why will with would you your do does did how".split()
-)
-
-
-def bm25_tokens(text: str) -> list[str]:
-    return [t for t in re.findall(r"\w+", text.lower()) if t not in STOPWORDS]
+from longdoc.core.files import write_bytes_atomic
+from longdoc.core.text import bm25_tokens
 
 
 class BM25Index:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
+from longdoc.core.errors import LongdocError
 from longdoc.indexers.embedder import Tokenizer
-from longdoc.indexers.errors import LongdocError
 from longdoc.indexers.types import Chunk, Document
 
 

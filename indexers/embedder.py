@@ -10,7 +10,7 @@ import os
 from functools import cached_property
 from pathlib import Path
 
-from longdoc.indexers.errors import LongdocError
+from longdoc.core.errors import LongdocError
 
 DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
 
@@ -72,11 +72,6 @@ class Embedder:
         from sentence_transformers import SentenceTransformer
 
         return SentenceTransformer(str(self.model_dir), device=self.device)
-
-    @property
-    def max_tokens(self) -> int:
-        """Longest input (in word pieces) the model reads; longer text is cut by the model."""
-        return 256
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         if not texts:

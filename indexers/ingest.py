@@ -13,13 +13,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
 
+from longdoc.core.errors import LoadError, LongdocError
+from longdoc.core.files import write_lock
 from longdoc.indexers.chunking import ChunkSettings, chunk_document
 from longdoc.indexers.embedder import Embedder
-from longdoc.indexers.errors import LoadError, LongdocError
 from longdoc.indexers.library import Library
 from longdoc.indexers.loaders import content_id, discover, load_file, read_bytes
 from longdoc.indexers.manifest import DocRecord, FileRecord, Manifest
-from longdoc.indexers.storage import write_lock
 
 
 @dataclass

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from functools import cached_property
 from pathlib import Path
 
+from longdoc.core.errors import LongdocError
+from longdoc.core.files import write_json_atomic
 from longdoc.indexers.bm25_index import BM25Index
-from longdoc.indexers.errors import LongdocError
 from longdoc.indexers.manifest import DocRecord, Manifest
-from longdoc.indexers.storage import write_json_atomic
+from longdoc.indexers.tree_store import TreeStore
 from longdoc.indexers.types import Chunk, Document
 from longdoc.indexers.vector_store import VectorStore
 
@@ -56,17 +56,14 @@ class Library:
     def bm25_path(self) -> Path:
         return self.root / "bm25.pkl"
 
-    @property
-    def trees_dir(self) -> Path:
-        return self.root / "trees"
+    @cached_property
+    def trees(self) -> TreeStore:
+        return TreeStore(self.root / "trees")
 
     def doc_path(self, doc_id: str) -> Path:
         return self.root / "docs" / f"{doc_id}.json"
 
     # ---- state ---------------------------------------------------------------------------
-    def exists(self) -> bool:
-        return self.manifest_path.exists()
-
     @property
     def manifest(self) -> Manifest:
         if self._manifest is None:
@@ -127,8 +124,7 @@ class Library:
 
     def load_document(self, doc_id: str) -> Document:
         raw = self._read_doc_file(doc_id)
-        return Document(doc_id=doc_id, title=raw["title"], pages=raw["pages"], kind=raw["kind"],
-                        source=(self.manifest.documents[doc_id].sources or [""])[0])
+        return Document(doc_id=doc_id, title=raw["title"], pages=raw["pages"], kind=raw["kind"])
 
     def load_chunks(self, doc_id: str) -> list[Chunk]:
         return [Chunk.from_dict(c) for c in self._read_doc_file(doc_id)["chunks"]]
@@ -140,7 +136,7 @@ class Library:
         self.vectors.delete_documents(doc_ids)
         for doc_id in doc_ids:
             self.doc_path(doc_id).unlink(missing_ok=True)
-            shutil.rmtree(self.trees_dir / doc_id, ignore_errors=True)
+            self.trees.remove(doc_id)
 
     # ---- retrieval -----------------------------------------------------------------------
     def bm25(self) -> BM25Index:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from longdoc.indexers.errors import LoadError
+from longdoc.core.errors import LoadError
 from longdoc.indexers.types import Document
 
 PDF_SUFFIXES = {".pdf"}
@@ -61,8 +61,7 @@ def load_file(path: Path, data: bytes | None = None) -> Document:
     if not any(p.strip() for p in pages):
         raise LoadError("no text in file")
     title = " ".join(title.split())[:200]
-    return Document(doc_id=doc_id, title=title or path.stem, pages=pages, source=str(path),
-                    kind=kind)
+    return Document(doc_id=doc_id, title=title or path.stem, pages=pages, kind=kind)
 
 
 def _pdf_pages(data: bytes) -> tuple[list[str], str]:

@@ -6,8 +6,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from longdoc.indexers.errors import LongdocError
-from longdoc.indexers.storage import write_json_atomic
+from longdoc.core.errors import LongdocError
+from longdoc.core.files import write_json_atomic
 
 MANIFEST_VERSION = 1
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, fields
 
 
 @dataclass
@@ -12,7 +12,6 @@ class Document:
     doc_id: str
     title: str
     pages: list[str]
-    source: str = ""
     kind: str = "txt"
 
     @property
@@ -51,7 +50,6 @@ class Chunk:
     char_start: int
     char_end: int
     tokens: int = 0
-    extra: dict = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -65,4 +63,5 @@ class Chunk:
 
     @classmethod
     def from_dict(cls, data: dict) -> Chunk:
-        return cls(**data)
+        """From `to_dict`'s form; keys of older versions (such as `extra`) are ignored."""
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})

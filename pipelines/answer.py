@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from longdoc.indexers.types import pages_label
-from longdoc.pipelines.llm import Completion
+from longdoc.llm.protocol import Completion
+from longdoc.pipelines.trace import Trace
 
 
 @dataclass
@@ -35,6 +36,12 @@ class Usage:
         self.reused_tokens += completion.reused_tokens
         self.calls += 1
 
+    def merge(self, other: Usage) -> None:
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        self.reused_tokens += other.reused_tokens
+        self.calls += other.calls
+
 
 @dataclass
 class Timings:
@@ -51,7 +58,7 @@ class Answer:
     usage: Usage = field(default_factory=Usage)
     timings: Timings = field(default_factory=Timings)
     kept_fraction: float | None = None  # full-context only: share of the documents read
-    trace: dict = field(default_factory=dict)
+    trace: Trace = field(default_factory=Trace)
     model: str = ""
 
     def to_dict(self) -> dict:

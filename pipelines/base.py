@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from longdoc.core.errors import LongdocError
+from longdoc.core.text import LETTERS
 from longdoc.indexers.embedder import Embedder
-from longdoc.indexers.errors import LongdocError
 from longdoc.indexers.library import Library
 from longdoc.indexers.types import Chunk, Document
+from longdoc.llm.protocol import LLM, Completion, Message, TokenCallback
 from longdoc.pipelines.answer import Answer
-from longdoc.pipelines.llm import LLM, Completion, Message, TokenCallback
+from longdoc.pipelines.options import PipelineOptions
 
-LETTERS = "ABCDEFGHIJ"
+# a tree build reports (summaries done, summaries expected) of the document named by id
+TreeProgress = Callable[[str], Callable[[int, int], None]]
 
 
 @dataclass
@@ -28,10 +32,10 @@ class AskContext:
     library: Library
     llm: LLM
     doc_ids: list[str]
+    options: PipelineOptions = field(default_factory=PipelineOptions)
     on_token: TokenCallback | None = None
-    answer_tokens: int = 256
     embedder: Embedder | None = None
-    options: dict = field(default_factory=dict)
+    tree_progress: TreeProgress | None = None
     _docs: dict[str, Document] = field(default_factory=dict, repr=False)
     _chunks: dict[str, list[Chunk]] = field(default_factory=dict, repr=False)
 
@@ -54,12 +58,12 @@ class AskContext:
     def titles(self) -> dict[str, str]:
         return {d: self.library.manifest.documents[d].title for d in self.doc_ids}
 
-    def final(self, messages: list[Message], cache_prefix: str | None = None) -> Completion:
-        """The call that produces the answer: generated (streamed to `on_token`), or, when
-        `options["choices"]` holds multiple-choice options, the most likely option."""
-        choices = self.options.get("choices")
+    def final(self, messages: list[Message], choices: list[str] | None = None,
+              cache_prefix: str | None = None) -> Completion:
+        """The call that produces the answer: generated (streamed to `on_token`), or, for a
+        multiple-choice question, the most likely of `choices`."""
         if not choices:
-            return self.llm.chat(messages, self.answer_tokens, on_token=self.on_token,
+            return self.llm.chat(messages, self.options.answer_tokens, on_token=self.on_token,
                                  cache_prefix=cache_prefix)
         picked = self.llm.choose(messages, choices, cache_prefix=cache_prefix)
         text = f"{LETTERS[picked.index]}. {choices[picked.index]}"
@@ -80,7 +84,9 @@ class Pipeline(ABC):
     summary: ClassVar[str]
     needs_documents: ClassVar[bool] = True
 
-    def answer(self, question: str, ctx: AskContext) -> Answer:
+    def answer(self, question: str, ctx: AskContext,
+               choices: list[str] | None = None) -> Answer:
+        """Answer `question` (or pick one of `choices`) and fill in the shared fields."""
         question = " ".join(question.split())
         if not question:
             raise LongdocError("the question is empty")
@@ -98,7 +104,7 @@ class Pipeline(ABC):
 
         ctx.on_token = on_token
         try:
-            answer = self.run(question, ctx)
+            answer = self.run(question, ctx, choices)
         finally:
             ctx.on_token = forward
         # time to the first token of the answer, counted from the question (retrieval,
@@ -110,5 +116,6 @@ class Pipeline(ABC):
         return answer
 
     @abstractmethod
-    def run(self, question: str, ctx: AskContext) -> Answer:
-        """Answer `question` from `ctx`; `answer()` fills in name, model and total time."""
+    def run(self, question: str, ctx: AskContext, choices: list[str] | None) -> Answer:
+        """Answer `question` from `ctx`, passing `choices` to `ctx.final`; `answer()` fills in
+        name, model and timings."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from longdoc.indexers.errors import LongdocError
-from longdoc.pipelines.llm import LLM, Message
+from longdoc.core.errors import LongdocError
+from longdoc.llm.protocol import LLM, Message
 
 MARGIN = 16
 # Room kept for the question when the document's share must not depend on it: the same

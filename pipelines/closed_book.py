@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from longdoc.pipelines.answer import Answer, Timings, Usage
+from longdoc.pipelines.answer import Answer, Usage
 from longdoc.pipelines.base import AskContext, Pipeline
 from longdoc.pipelines.prompts import CLOSED_BOOK_SYSTEM
 
@@ -12,11 +12,10 @@ class ClosedBook(Pipeline):
     summary = "closed book: the question without any document (baseline)"
     needs_documents = False
 
-    def run(self, question: str, ctx: AskContext) -> Answer:
+    def run(self, question: str, ctx: AskContext, choices: list[str] | None) -> Answer:
         msgs = [{"role": "system", "content": CLOSED_BOOK_SYSTEM},
                 {"role": "user", "content": question + "\nAnswer briefly."}]
-        completion = ctx.final(msgs)
+        completion = ctx.final(msgs, choices)
         usage = Usage()
         usage.add(completion)
-        return Answer(self.name, question, completion.text, usage=usage,
-                      timings=Timings(first_token_s=completion.first_token_s))
+        return Answer(self.name, question, completion.text, usage=usage)

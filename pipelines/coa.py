@@ -11,18 +11,16 @@ question about the same document (in memory and in the state cache on disk).
 
 from __future__ import annotations
 
-from longdoc.indexers.errors import LongdocError
-from longdoc.pipelines.answer import Answer, Timings, Usage
+from longdoc.core.errors import LongdocError
+from longdoc.pipelines.answer import Answer, Usage
 from longdoc.pipelines.base import AskContext, Pipeline
 from longdoc.pipelines.budget import QUESTION_RESERVE, room_for
 from longdoc.pipelines.coa_notes import grounded_notes
 from longdoc.pipelines.evidence import cite, supporting_chunks
 from longdoc.pipelines.segments import split_segments
+from longdoc.pipelines.trace import CoaTrace, WorkerStep
 
 NOTES_TOKENS = 256  # longest evidence passed on; smaller windows get less (ctx / 16)
-# Longest segment even when the window is larger: more, shorter segments read closer, as in
-# the paper (which used windows of about 8k on far larger models).
-SEGMENT_TOKENS = 4096
 REPLY_TOKENS = 128  # a worker copies one or two sentences; longer replies are rambling
 
 WORKER_SYSTEM = (
@@ -33,7 +31,6 @@ MANAGER_SYSTEM = (
     "You are a manager. Workers read a long document and collected evidence for you. Answer the "
     "question from the evidence only."
 )
-NOTHING = "NONE"
 
 
 def worker_messages(segment: str, notes: str, question: str, notes_words: int) -> list[dict]:
@@ -71,17 +68,16 @@ class ChainOfAgents(Pipeline):
     name = "coa"
     summary = "Chain-of-Agents: workers read segments in order passing notes; a manager answers"
 
-    def run(self, question: str, ctx: AskContext) -> Answer:
+    def run(self, question: str, ctx: AskContext, choices: list[str] | None) -> Answer:
         llm = ctx.llm
-        notes_tokens = int(ctx.options.get(
-            "notes_tokens", max(64, min(NOTES_TOKENS, llm.context_size // 16))))
+        notes_tokens = ctx.options.notes_tokens or max(64, min(NOTES_TOKENS,
+                                                               llm.context_size // 16))
         # the skeleton leaves out segment, notes and question; reserve room for the last two
         reserve = notes_tokens + max(QUESTION_RESERVE, llm.count_tokens(question))
         reply_tokens = min(notes_tokens, REPLY_TOKENS)
         budget = room_for(llm, worker_messages("", "", "", reply_tokens * 3 // 4),
                           reply_tokens, what="document segment", reserve=reserve)
-        segment_tokens = min(budget.room, int(ctx.options.get("coa_segment_tokens",
-                                                              SEGMENT_TOKENS)))
+        segment_tokens = min(budget.room, ctx.options.segment_tokens)
         segments = split_segments(ctx.documents(), llm, segment_tokens)
         if not segments:
             raise LongdocError("the documents have no text for the workers to read")
@@ -98,15 +94,11 @@ class ChainOfAgents(Pipeline):
             trimmed = False
             if new:  # an empty or NONE reply must not erase what earlier workers found
                 notes, trimmed = pass_notes(llm, notes, new, notes_tokens)
-            steps.append({"worker": i + 1, "source": seg.label(), "segment_tokens": seg.tokens,
-                          "prompt_tokens": done.prompt_tokens, "reply": done.text.strip(),
-                          "found": new, "notes": notes,
-                          "notes_trimmed": trimmed})
-        final = ctx.final(manager_messages(notes, question))
+            steps.append(WorkerStep(i + 1, seg.label(), seg.tokens, done.prompt_tokens,
+                                    done.text.strip(), new, notes, trimmed))
+        final = ctx.final(manager_messages(notes, question), choices)
         usage.add(final)
         support = supporting_chunks(final.text + " " + notes, question, ctx.all_chunks())
         return Answer(self.name, question, final.text,
                       citations=cite(support, final.text, ctx.titles()), usage=usage,
-                      timings=Timings(),
-                      trace={"segments": len(segments), "segment_budget": segment_tokens,
-                             "workers": steps, "manager_prompt_tokens": final.prompt_tokens})
+                      trace=CoaTrace(len(segments), segment_tokens, steps, final.prompt_tokens))

@@ -11,15 +11,10 @@ from __future__ import annotations
 
 import re
 
-from longdoc.indexers.bm25_index import bm25_tokens
+from longdoc.core.text import bm25_tokens, split_sentences
 
 MIN_COVERAGE = 0.6
 PAGE_MARK = re.compile(r"\[Page (\d+)\]")
-
-
-def _sentences(text: str) -> list[str]:
-    parts = re.split(r"(?<=[.!?])\s+|\n{2,}", text)
-    return [" ".join(p.split()) for p in parts if p.strip()]
 
 
 def _words(text: str) -> set[str]:
@@ -37,10 +32,10 @@ def _page_of(segment: str, sentence: str, default: int) -> int:
 def grounded_notes(reply: str, segment: str, question: str, first_page: int) -> list[str]:
     """Verbatim sentences of `segment` backing `reply`, each tagged with its page."""
     asked = _words(question)
-    source = [s for s in _sentences(segment) if not PAGE_MARK.fullmatch(s)]
+    source = [s for s in split_sentences(segment) if not PAGE_MARK.fullmatch(s)]
     source_words = [_words(s) for s in source]
     notes: list[str] = []
-    for sentence in _sentences(reply):
+    for sentence in split_sentences(reply):
         words = _words(sentence)
         new = words - asked
         if not new or not source:

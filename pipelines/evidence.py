@@ -7,9 +7,8 @@ the pipeline showed the model) that share the most rare words with the answer.
 from __future__ import annotations
 
 import math
-import re
 
-from longdoc.indexers.bm25_index import bm25_tokens
+from longdoc.core.text import bm25_tokens, split_sentences
 from longdoc.indexers.types import Chunk
 from longdoc.pipelines.answer import Citation
 
@@ -44,12 +43,11 @@ def overlap_scores(query: set[str], texts: list[set[str]]) -> list[float]:
 
 def best_quote(text: str, answer: str) -> str:
     """The sentence of `text` sharing the most words with `answer`, shortened."""
-    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n{2,}", text) if s.strip()]
+    sentences = split_sentences(text)
     if not sentences:
         return ""
     wanted = set(bm25_tokens(answer))
     best = max(sentences, key=lambda s: len(wanted & set(bm25_tokens(s))))
-    best = " ".join(best.split())
     return best if len(best) <= QUOTE_CHARS else best[:QUOTE_CHARS - 1].rstrip() + "…"
 
 

@@ -7,26 +7,29 @@ the next question in this process, and from the state cache on disk across proce
 
 from __future__ import annotations
 
-from longdoc.pipelines.answer import Answer, Timings, Usage
+from longdoc.pipelines.answer import Answer, Usage
 from longdoc.pipelines.base import AskContext, Pipeline
 from longdoc.pipelines.budget import QUESTION_RESERVE, keep_head_and_tail, room_for
 from longdoc.pipelines.evidence import cite, supporting_chunks
 from longdoc.pipelines.prompts import SYSTEM, messages, render_document
+from longdoc.pipelines.trace import FullTrace
 
 
 class FullContext(Pipeline):
     name = "full"
     summary = "long-context reading: the whole document in the prompt"
 
-    def run(self, question: str, ctx: AskContext) -> Answer:
+    def run(self, question: str, ctx: AskContext, choices: list[str] | None) -> Answer:
         llm = ctx.llm
         # the question is left out of the skeleton so the document's share does not change
         # with it (same kept text, same reusable KV prefix for every question)
         reserve = max(QUESTION_RESERVE, llm.count_tokens(question))
-        budget = room_for(llm, messages(SYSTEM, "", ""), ctx.answer_tokens, reserve=reserve)
+        budget = room_for(llm, messages(SYSTEM, "", ""), ctx.options.answer_tokens,
+                          reserve=reserve)
         context = "".join(render_document(d) for d in ctx.documents())
         context, kept = keep_head_and_tail(llm, context, budget.room)
-        completion = ctx.final(messages(SYSTEM, context, question), cache_prefix=context)
+        completion = ctx.final(messages(SYSTEM, context, question), choices,
+                               cache_prefix=context)
         usage = Usage()
         usage.add(completion)
         # cite only passages the model actually saw
@@ -35,8 +38,6 @@ class FullContext(Pipeline):
         return Answer(
             self.name, question, completion.text, citations=cite(support, completion.text,
                                                                  ctx.titles()),
-            usage=usage, timings=Timings(first_token_s=completion.first_token_s),
-            kept_fraction=round(kept, 4),
-            trace={"context_tokens": completion.prompt_tokens,
-                   "reused_tokens": completion.reused_tokens, "kept_fraction": round(kept, 4)},
+            usage=usage, kept_fraction=round(kept, 4),
+            trace=FullTrace(completion.prompt_tokens, completion.reused_tokens, round(kept, 4)),
         )

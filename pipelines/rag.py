@@ -6,25 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from longdoc.indexers.types import Chunk, pages_label
-from longdoc.pipelines.answer import Answer, Timings, Usage
+from longdoc.pipelines.answer import Answer, Usage
 from longdoc.pipelines.base import AskContext, Pipeline
-from longdoc.pipelines.budget import room_for
 from longdoc.pipelines.evidence import cite, supporting_chunks
 from longdoc.pipelines.prompts import SYSTEM, messages
+from longdoc.pipelines.retrieval import fill_budget, reciprocal_rank_fusion, retrieval_room
+from longdoc.pipelines.trace import RagTrace, RetrievedChunk
 
-RRF_K = 60
 CANDIDATES = 50
-DEFAULT_RAG_TOKENS = 1536  # retrieved text per question; the context window caps it too
-
-
-def reciprocal_rank_fusion(*rankings: list[tuple[str, int]],
-                           k: int = RRF_K) -> list[tuple[tuple[str, int], float]]:
-    """Fuse ranked lists of chunk keys: score = sum of 1 / (k + rank), rank from 1."""
-    scores: dict[tuple[str, int], float] = {}
-    for ranking in rankings:
-        for rank, key in enumerate(ranking, 1):
-            scores[key] = scores.get(key, 0.0) + 1.0 / (k + rank)
-    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 @dataclass
@@ -64,58 +53,55 @@ def merge_in_document_order(chosen: list[Chunk], doc_texts: dict[str, str],
     return passages
 
 
+@dataclass
+class Candidate:
+    chunk: Chunk
+    fused: float
+    dense: int | None  # rank by the first query's embedding, from 1
+    bm25: int | None  # rank by the first query's BM25 score, from 1
+
+
 class Rag(Pipeline):
     name = "rag"
     summary = "retrieval: dense + BM25 chunks fused, as many as fit, in document order"
 
-    def retrieve(self, question: str, ctx: AskContext) -> list[tuple[Chunk, float, dict]]:
-        """Candidates best first: (chunk, fused score, per-retriever ranks)."""
+    def retrieve(self, queries: list[str], ctx: AskContext) -> list[Candidate]:
+        """Candidates best first, every query's dense and BM25 rankings fused."""
         lib = ctx.library
-        vector = ctx.get_embedder().embed([question])[0]
-        dense = lib.vectors.search(vector, CANDIDATES, ctx.doc_ids)
-        sparse = lib.bm25().search(question, CANDIDATES, ctx.doc_ids)
-        dense_keys = [(d, i) for d, i, _ in dense]
-        sparse_keys = [(d, i) for d, i, _ in sparse]
-        by_key = {c.key: c for c in ctx.all_chunks()}
-        out = []
-        for (doc_id, index), score in reciprocal_rank_fusion(dense_keys, sparse_keys):
-            chunk = by_key.get(f"{doc_id}:{index}")
-            if chunk is None:
-                continue
-            ranks = {"dense": _rank(dense_keys, (doc_id, index)),
-                     "bm25": _rank(sparse_keys, (doc_id, index))}
-            out.append((chunk, score, ranks))
-        return out
+        rankings = []
+        for vector, query in zip(ctx.get_embedder().embed(queries), queries, strict=True):
+            dense = lib.vectors.search(vector, CANDIDATES, ctx.doc_ids)
+            sparse = lib.bm25().search(query, CANDIDATES, ctx.doc_ids)
+            rankings += [[(d, i) for d, i, _ in dense], [(d, i) for d, i, _ in sparse]]
+        by_key = {(c.doc_id, c.index): c for c in ctx.all_chunks()}
+        return [Candidate(by_key[key], score, _rank(rankings[0], key), _rank(rankings[1], key))
+                for key, score in reciprocal_rank_fusion(*rankings) if key in by_key]
 
-    def run(self, question: str, ctx: AskContext) -> Answer:
+    def run(self, question: str, ctx: AskContext, choices: list[str] | None) -> Answer:
         llm = ctx.llm
-        budget = room_for(llm, messages(SYSTEM, "", question), ctx.answer_tokens,
-                          what="retrieved text")
-        room = min(budget.room, int(ctx.options.get("rag_tokens", DEFAULT_RAG_TOKENS)))
-        candidates = self.retrieve(question, ctx)
-        chosen, used = [], 0
-        for chunk, _, _ in candidates:
-            cost = llm.count_tokens(chunk.text) + 16  # + its header line
-            if used + cost > room:
-                continue  # a smaller chunk further down may still fit
-            chosen.append(chunk)
-            used += cost
+        room = retrieval_room(llm, question, ctx.options, "retrieved text")
+        # for multiple choice, also what supports or refutes each option
+        queries = [question]
+        if choices and ctx.options.retrieve_per_option:
+            queries += [f"{question} {c}" for c in choices]
+        candidates = self.retrieve(queries, ctx)
+        picked = fill_budget(candidates, lambda c: llm.count_tokens(c.chunk.text), room)
+        chosen = [c.chunk for c in picked]
         doc_texts = {d: ctx.document(d).text for d in {c.doc_id for c in chosen}}
         passages = merge_in_document_order(chosen, doc_texts, ctx.titles())
         context = "\n".join(p.render() for p in passages)
-        completion = ctx.final(messages(SYSTEM, context, question))
+        completion = ctx.final(messages(SYSTEM, context, question), choices)
         usage = Usage()
         usage.add(completion)
         support = supporting_chunks(completion.text, question, chosen)
-        fused = {c.key: (s, r) for c, s, r in candidates}
-        trace = {"chunks": [
-            {"doc_id": c.doc_id, "chunk": c.index, "pages": c.pages_label(),
-             "fused": round(fused[c.key][0], 5), **fused[c.key][1],
-             "text": c.text[:200]} for c in chosen],
-            "passages": len(passages), "context_tokens": completion.prompt_tokens}
+        trace = RagTrace(
+            chunks=[RetrievedChunk(c.chunk.doc_id, c.chunk.index, c.chunk.pages_label(),
+                                   round(c.fused, 5), c.dense, c.bm25, c.chunk.text[:200])
+                    for c in picked],
+            passages=len(passages), context_tokens=completion.prompt_tokens)
         return Answer(self.name, question, completion.text,
                       citations=cite(support, completion.text, ctx.titles()), usage=usage,
-                      timings=Timings(first_token_s=completion.first_token_s), trace=trace)
+                      trace=trace)
 
 
 def _rank(keys: list[tuple[str, int]], key: tuple[str, int]) -> int | None:

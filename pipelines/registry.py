@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from longdoc.indexers.errors import LongdocError
+from longdoc.core.errors import LongdocError
 from longdoc.pipelines.base import Pipeline
 from longdoc.pipelines.closed_book import ClosedBook
 from longdoc.pipelines.coa import ChainOfAgents

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from longdoc.indexers.types import Document, pages_label
-from longdoc.pipelines.llm import LLM
+from longdoc.llm.protocol import LLM
 
 
 @dataclass

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from longdoc.core.errors import LongdocError
 from longdoc.indexers.embedder import Embedder
-from longdoc.indexers.errors import LongdocError
 from longdoc.indexers.library import Library
+from longdoc.indexers.tree_store import Node, Tree
+from longdoc.llm.protocol import LLM
 from longdoc.pipelines.budget import room_for
-from longdoc.pipelines.llm import LLM
-from longdoc.pipelines.tree_store import Node, Tree, load_tree, save_tree, tree_paths
+from longdoc.pipelines.options import TreeSettings
 
 SUMMARY_SYSTEM = ("You write short, dense summaries. Keep names, numbers, dates and the key "
                   "facts; leave out commentary.")
@@ -30,25 +30,7 @@ def summary_messages(text: str, words: int) -> list[dict]:
                                         f"{words} words."}]
 
 
-@dataclass(frozen=True)
-class TreeSettings:
-    group_tokens: int = 1024   # most text one summary reads
-    summary_tokens: int = 128  # longest summary
-
-    def key(self) -> dict:
-        return {"group_tokens": self.group_tokens, "summary_tokens": self.summary_tokens}
-
-
 NodeCallback = Callable[[int, int], None]  # (summaries done, summaries expected)
-
-
-def load_complete_tree(library: Library, doc_id: str, model_id: str,
-                       settings: TreeSettings) -> Tree | None:
-    final, _ = tree_paths(library.trees_dir, doc_id, model_id)
-    tree = load_tree(final) if final.exists() else None
-    if tree and tree.complete and tree.settings == settings.key():
-        return tree
-    return None
 
 
 def build_tree(library: Library, doc_id: str, llm: LLM, embedder: Embedder,
@@ -56,13 +38,11 @@ def build_tree(library: Library, doc_id: str, llm: LLM, embedder: Embedder,
                on_node: NodeCallback | None = None) -> Tree:
     """The complete tree, built now if needed; resumes a partial build of the same settings."""
     settings = settings or TreeSettings()
-    done = load_complete_tree(library, doc_id, llm.model_id, settings)
+    store = library.trees
+    done = store.load_complete(doc_id, llm.model_id, settings.key())
     if done:
         return done
-    final, partial_path = tree_paths(library.trees_dir, doc_id, llm.model_id)
-    partial = load_tree(partial_path) if partial_path.exists() else None
-    if partial and (partial.settings != settings.key() or partial.model_id != llm.model_id):
-        partial = None
+    partial = store.load_partial(doc_id, llm.model_id, settings.key())
     started = time.perf_counter()
     group_tokens = min(settings.group_tokens, room_for(
         llm, summary_messages("", settings.summary_tokens), settings.summary_tokens,
@@ -100,12 +80,11 @@ def build_tree(library: Library, doc_id: str, llm: LLM, embedder: Embedder,
                 on_node(made, max(expected, made))
             build["seconds"] = round(build["seconds"] + time.perf_counter() - started, 3)
             started = time.perf_counter()
-            save_tree(partial_path, tree)
+            store.save_partial(tree)
         level = next_level
     build["seconds"] = round(build["seconds"] + time.perf_counter() - started, 3)
     tree.root = level[0]
-    save_tree(final, tree)
-    partial_path.unlink(missing_ok=True)
+    store.save_complete(tree)
     return tree
 
 

@@ -55,7 +55,7 @@ the museum shows Ada Quill's logbook, her paint brushes, and the old kerosene la
 @pytest.fixture(scope="session")
 def model_ref():
     """The default model, assembled into the user cache once (as a user's first run does)."""
-    from longdoc.pipelines.model_store import resolve_model
+    from longdoc.llm.model_store import resolve_model
 
     return resolve_model(None)
 
@@ -83,8 +83,8 @@ def lighthouse_library(tmp_path_factory, embedder) -> Library:
 @pytest.fixture(scope="session")
 def real_llm(model_ref, tmp_path_factory):
     """The real default model, loaded once for every end-to-end test."""
-    from longdoc.pipelines.llama_llm import LlamaCppLLM
-    from longdoc.pipelines.state_cache import StateCache
+    from longdoc.llm.llama import LlamaCppLLM
+    from longdoc.llm.state_cache import StateCache
 
     return LlamaCppLLM(model_ref, n_ctx=10240,
                        state_cache=StateCache(tmp_path_factory.mktemp("states")))

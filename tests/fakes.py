@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from longdoc.pipelines.llm import Choice, Completion, Message, TokenCallback
+from longdoc.llm.protocol import Choice, Completion, Message, TokenCallback
 
 PER_MESSAGE = 4
 
@@ -26,6 +26,9 @@ class ScriptedLLM:
         self.reply = reply
         self.calls: list[list[Message]] = []
         self.max_tokens: list[int] = []
+
+    def offload_summary(self) -> str:
+        return "scripted, no device"
 
     def count_tokens(self, text: str) -> int:
         return len(text.split())

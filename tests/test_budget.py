@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from longdoc.indexers.errors import LongdocError
+from longdoc.core.errors import LongdocError
 from longdoc.pipelines.budget import MARGIN, keep_head_and_tail, room_for
 
 from fakes import ScriptedLLM

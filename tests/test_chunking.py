@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from longdoc.core.errors import LongdocError
 from longdoc.indexers.chunking import ChunkSettings, chunk_document, token_windows
-from longdoc.indexers.errors import LongdocError
 from longdoc.indexers.loaders import load_file
 from longdoc.indexers.types import Document
 

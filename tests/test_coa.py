@@ -8,6 +8,7 @@ from longdoc.indexers.types import Document
 from longdoc.pipelines.base import AskContext
 from longdoc.pipelines.coa import ChainOfAgents
 from longdoc.pipelines.coa_notes import grounded_notes
+from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.segments import split_segments
 
 from fakes import ScriptedLLM
@@ -36,22 +37,22 @@ def _pdf_ctx(lib, llm, **kw):
 def test_segments_fit_the_budget_and_keep_order(sample_library):
     llm = ScriptedLLM(_worker_reply, context_size=1200)
     answer = ChainOfAgents().answer("Who employed Mel?", _pdf_ctx(sample_library, llm))
-    workers = answer.trace["workers"]
-    assert len(workers) == answer.trace["segments"] >= 5
+    workers = answer.trace.workers
+    assert len(workers) == answer.trace.segments >= 5
     for call, limit in zip(llm.calls, llm.max_tokens, strict=True):
         assert llm.prompt_tokens(call) + limit <= 1200  # every prompt fits with its answer
-    assert all(w["segment_tokens"] <= answer.trace["segment_budget"] for w in workers)
+    assert all(w.segment_tokens <= answer.trace.segment_budget for w in workers)
     # segments in document order: page ranges never go back
-    starts = [int(re.search(r"p+\. (\d+)", w["source"]).group(1)) for w in workers]
+    starts = [int(re.search(r"p+\. (\d+)", w.source).group(1)) for w in workers]
     assert starts == sorted(starts) and starts[0] == 1
     # worker i receives worker i-1's notes, which hold verbatim sentences with their pages
-    assert all(w["found"] for w in workers if w["reply"] != "NONE")
+    assert all(w.found for w in workers if w.reply != "NONE")
     for i in range(1, len(workers)):
-        assert workers[i - 1]["notes"] in llm.calls[i][-1]["content"]
-    assert re.search(r"\(p\. \d+\)", workers[0]["notes"])
+        assert workers[i - 1].notes in llm.calls[i][-1]["content"]
+    assert re.search(r"\(p\. \d+\)", workers[0].notes)
     # the manager sees only the final notes and the question, not the document
     manager = llm.calls[-1][-1]["content"]
-    assert workers[-1]["notes"] in manager and "Who employed Mel?" in manager
+    assert workers[-1].notes in manager and "Who employed Mel?" in manager
     assert "[Page" not in manager
     assert answer.usage.calls == len(workers) + 1
     assert answer.text == "The answer, from the notes."
@@ -61,7 +62,7 @@ def test_short_document_is_one_worker_and_a_manager(lighthouse_library):
     llm = ScriptedLLM(_worker_reply, context_size=4096)
     ctx = AskContext(lighthouse_library, llm, [d.doc_id for d in lighthouse_library.documents()])
     answer = ChainOfAgents().answer("Who was the first keeper?", ctx)
-    assert answer.trace["segments"] == 1 and answer.usage.calls == 2
+    assert answer.trace.segments == 1 and answer.usage.calls == 2
 
 
 def test_empty_notes_keep_the_earlier_ones(sample_library):
@@ -76,11 +77,11 @@ def test_empty_notes_keep_the_earlier_ones(sample_library):
 
     llm = ScriptedLLM(reply, context_size=1200)
     answer = ChainOfAgents().answer("Who employed Mel?", _pdf_ctx(sample_library, llm))
-    workers = answer.trace["workers"]
-    finder = next(i for i, w in enumerate(workers) if w["found"])
-    note = workers[finder]["notes"]
+    workers = answer.trace.workers
+    finder = next(i for i, w in enumerate(workers) if w.found)
+    note = workers[finder].notes
     assert "Royal McBee Computer Corp." in note and note.endswith("(p. 8)")
-    assert all(w["notes"] == note for w in workers[finder:])  # empty replies keep them
+    assert all(w.notes == note for w in workers[finder:])  # empty replies keep them
     assert note in llm.calls[-1][-1]["content"]
     assert answer.citations and answer.citations[0].page_start == 8
 
@@ -88,13 +89,13 @@ def test_empty_notes_keep_the_earlier_ones(sample_library):
 def test_replies_that_ignore_the_format_are_dropped_or_cut(sample_library):
     rambling = ScriptedLLM(lambda m: " ".join(["blah"] * 5000), context_size=1500)
     answer = ChainOfAgents().answer("Who employed Mel?", _pdf_ctx(sample_library, rambling))
-    assert all(w["notes"] == "" for w in answer.trace["workers"])  # nothing backs "blah"
+    assert all(w.notes == "" for w in answer.trace.workers)  # nothing backs "blah"
     copier = ScriptedLLM(lambda m: "Answer." if m[0]["content"].startswith("You are a manager")
                          else _segment_of(m), context_size=1500)  # copies everything
     answer = ChainOfAgents().answer("Who employed Mel?", _pdf_ctx(
-        sample_library, copier, options={"notes_tokens": 200}))
-    assert all(0 < len(w["notes"].split()) <= 200 for w in answer.trace["workers"])
-    assert any(w["notes_trimmed"] for w in answer.trace["workers"])
+        sample_library, copier, options=PipelineOptions(notes_tokens=200)))
+    assert all(0 < len(w.notes.split()) <= 200 for w in answer.trace.workers)
+    assert any(w.notes_trimmed for w in answer.trace.workers)
     for llm in (rambling, copier):
         for call, limit in zip(llm.calls, llm.max_tokens, strict=True):
             assert llm.prompt_tokens(call) + limit <= 1500

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from longdoc.core.errors import LongdocError
 from longdoc.eval.datasets import load_questions, select
 from longdoc.eval.scoring import choices_for, pose, score
-from longdoc.indexers.errors import LongdocError
 
 
 def _write(tmp_path, rows) -> object:

@@ -12,6 +12,7 @@ import pytest
 
 from longdoc.indexers.library import Library
 from longdoc.pipelines.base import AskContext
+from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.registry import get_pipeline
 
 pytestmark = pytest.mark.model
@@ -22,7 +23,7 @@ QUESTION = ("In a late-1990 snapshot of Usenet, by what ratio was the caret favo
 
 @pytest.fixture(scope="module")
 def small_llm(model_ref):
-    from longdoc.pipelines.llama_llm import LlamaCppLLM
+    from longdoc.llm.llama import LlamaCppLLM
 
     return LlamaCppLLM(model_ref, n_ctx=2048, state_cache=None)
 
@@ -34,7 +35,7 @@ def style_ctx(sample_library, small_llm, embedder, tmp_path_factory):
     lib = Library(root)
     doc = lib.resolve_doc("hacker_writing_style.txt").doc_id
     return AskContext(lib, small_llm, [doc], embedder=embedder,
-                      options={"notes_tokens": 128})
+                      options=PipelineOptions(notes_tokens=128))
 
 
 def test_full_loses_the_middle_of_the_document(style_ctx):
@@ -46,15 +47,15 @@ def test_full_loses_the_middle_of_the_document(style_ctx):
 def test_coa_finds_the_fact(style_ctx):
     answer = get_pipeline("coa").answer(QUESTION, style_ctx)
     assert "3:1" in answer.text
-    assert answer.trace["segments"] >= 2
-    assert any("3:1" in w["found"] for w in answer.trace["workers"])
-    assert answer.usage.calls == answer.trace["segments"] + 1
+    assert answer.trace.segments >= 2
+    assert any("3:1" in w.found for w in answer.trace.workers)
+    assert answer.usage.calls == answer.trace.segments + 1
 
 
 def test_tree_finds_the_fact_and_reuses_the_tree(style_ctx):
     first = get_pipeline("tree").answer(QUESTION, style_ctx)
     assert "3:1" in first.text
-    build = next(iter(first.trace["build"].values()))
+    build = next(iter(first.trace.build.values()))
     assert build["calls"] >= 3 and build["levels"] >= 2
     second = get_pipeline("tree").answer("What is the digraph ^H a print representation for?",
                                          style_ctx)

@@ -40,7 +40,7 @@ def test_rag_answers_and_cites_the_page(pdf_ctx):
 def test_multiple_choice_by_likelihood_reads_the_document(lighthouse_library, real_llm):
     doc = lighthouse_library.documents()[0].doc_id
     choices = ["white", "dark green", "red and white stripes", "grey stone"]
-    ctx = AskContext(lighthouse_library, real_llm, [doc], options={"choices": choices})
+    ctx = AskContext(lighthouse_library, real_llm, [doc])
     answer = get_pipeline("full").answer("What colour did Ada Quill paint the tower in 1887?",
-                                         ctx)
+                                         ctx, choices)
     assert answer.text == "B. dark green"

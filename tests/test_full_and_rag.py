@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from longdoc.indexers.errors import LongdocError
+from longdoc.core.errors import LongdocError
 from longdoc.pipelines.base import AskContext
-from longdoc.pipelines.rag import Rag, merge_in_document_order, reciprocal_rank_fusion
+from longdoc.pipelines.options import PipelineOptions
+from longdoc.pipelines.rag import Rag, merge_in_document_order
 from longdoc.pipelines.registry import get_pipeline, parse_pipelines
+from longdoc.pipelines.retrieval import reciprocal_rank_fusion
 
 from fakes import ScriptedLLM
 
@@ -67,20 +69,20 @@ def test_reciprocal_rank_fusion_worked_example():
 
 def test_rag_fills_its_budget_in_document_order(sample_library, embedder):
     llm = ScriptedLLM(MEL, context_size=8000)
-    ctx = _ctx(sample_library, llm, embedder=embedder, options={"rag_tokens": 600})
+    ctx = _ctx(sample_library, llm, embedder=embedder, options=PipelineOptions(rag_tokens=600))
     answer = Rag().answer("What company did Mel work for?", ctx)
-    chosen = answer.trace["chunks"]
+    chosen = answer.trace.chunks
     assert chosen, "rag chose no chunk"
     used = sum(llm.count_tokens(c.text) + 16 for c in ctx.all_chunks()
-               if (c.doc_id, c.index) in {(x["doc_id"], x["chunk"]) for x in chosen})
+               if (c.doc_id, c.index) in {(x.doc_id, x.chunk) for x in chosen})
     assert used <= 600
     prompt = llm.calls[0][-1]["content"]
     headers = [line for line in prompt.splitlines() if line.startswith("[Hacker Folklore")]
     pages = [int(h.split("p. ")[1].split("-")[0].rstrip("]")) for h in headers]
-    assert pages == sorted(pages) and len(headers) == answer.trace["passages"]
+    assert pages == sorted(pages) and len(headers) == answer.trace.passages
     assert "Royal McBee" in prompt
     assert answer.citations[0].page_start == 8
-    assert any(x["dense"] for x in chosen) and any(x["bm25"] for x in chosen)
+    assert any(x.dense for x in chosen) and any(x.bm25 for x in chosen)
 
 
 def test_rag_searches_only_the_selected_documents(sample_library, embedder):
@@ -88,7 +90,7 @@ def test_rag_searches_only_the_selected_documents(sample_library, embedder):
     llm = ScriptedLLM("slang", context_size=8000)
     answer = Rag().answer("What company did Mel work for?",
                           _ctx(sample_library, llm, [md], embedder=embedder))
-    assert {c["doc_id"] for c in answer.trace["chunks"]} == {md}
+    assert {c.doc_id for c in answer.trace.chunks} == {md}
 
 
 def test_overlapping_chunks_merge_into_one_passage(sample_library):
@@ -121,8 +123,7 @@ def test_full_keeps_the_same_text_whatever_the_question(sample_library):
 
 def test_choices_are_scored_not_generated(sample_library):
     llm = ScriptedLLM(MEL, context_size=16000)
-    ctx = _ctx(sample_library, llm, options={"choices": ["IBM", "Royal McBee Computer Corp.",
-                                                         "Bell Labs"]})
-    answer = get_pipeline("full").answer("Who employed Mel?", ctx)
+    choices = ["IBM", "Royal McBee Computer Corp.", "Bell Labs"]
+    answer = get_pipeline("full").answer("Who employed Mel?", _ctx(sample_library, llm), choices)
     assert answer.text == "B. Royal McBee Computer Corp."
     assert answer.usage.completion_tokens == 0 and llm.max_tokens == [0]

@@ -190,8 +190,8 @@ def test_killed_ingest_leaves_usable_library_and_next_run_finishes(tmp_path, emb
 
 
 def test_a_second_writer_gets_a_clear_busy_error(tmp_path, docs_dir, embedder):
-    from longdoc.indexers.errors import LibraryBusy
-    from longdoc.indexers.storage import write_lock
+    from longdoc.core.errors import LibraryBusy
+    from longdoc.core.files import write_lock
 
     lib = Library(tmp_path / "index")
     with write_lock(lib.root):  # another writer holds the library

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from longdoc.indexers.errors import LoadError
+from longdoc.core.errors import LoadError
 from longdoc.indexers.loaders import content_id, discover, load_file
 
 from conftest import SAMPLE_DOCS, SAMPLE_PDF

@@ -9,10 +9,11 @@ import os
 
 import pytest
 
+from longdoc.core.errors import LongdocError
 from longdoc.eval.datasets import load_questions, select
 from longdoc.eval.report import markdown, paired_permutation_p, summarize
 from longdoc.eval.runner import Reporter, RunSettings, load_results, prepare_run, run_eval
-from longdoc.indexers.errors import LongdocError
+from longdoc.pipelines.options import PipelineOptions
 
 from fakes import ScriptedLLM
 
@@ -60,7 +61,8 @@ def _run(out, path, embedder, llm, **kw) -> int:
     questions = select(load_questions(path))
     settings = _settings(path, **kw)
     state = prepare_run(out, settings)
-    return run_eval(state, settings, questions, lambda: llm, embedder, Reporter(), {})
+    return run_eval(state, settings, questions, lambda: llm, embedder, Reporter(),
+                    PipelineOptions())
 
 
 def test_run_groups_by_document_and_scores(tmp_path, question_file, embedder):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from longdoc.pipelines.state_cache import StateCache
+from longdoc.llm.state_cache import StateCache
 
 
 def _writer(data: bytes):

@@ -8,9 +8,9 @@ import pytest
 
 from longdoc.indexers.library import Library
 from longdoc.pipelines.base import AskContext
+from longdoc.pipelines.options import PipelineOptions, TreeSettings
 from longdoc.pipelines.tree import TreeOfSummaries
-from longdoc.pipelines.tree_builder import TreeSettings, build_tree, load_complete_tree
-from longdoc.pipelines.tree_store import tree_paths
+from longdoc.pipelines.tree_builder import build_tree
 
 from fakes import ScriptedLLM
 
@@ -35,7 +35,8 @@ def library(tmp_path, sample_library) -> Library:
 
 def _ctx(lib, llm, embedder, **options) -> AskContext:
     return AskContext(lib, llm, [lib.resolve_doc("hacker_folklore.pdf").doc_id],
-                      embedder=embedder, options={"tree_settings": SETTINGS, **options})
+                      embedder=embedder,
+                      options=PipelineOptions(tree=TreeSettings(**SETTINGS), **options))
 
 
 def test_tree_shape(library, embedder):
@@ -70,7 +71,7 @@ def test_tree_is_built_once_then_loaded(library, embedder):
     assert len(llm.calls) == build_calls + 2  # only the answering call
     assert first.usage.calls == second.usage.calls == 1
     assert first.citations[0].page_start == 8
-    levels = {n["level"] for n in first.trace["nodes"]}
+    levels = {n.level for n in first.trace.nodes}
     assert 0 in levels  # leaves are retrievable next to summaries (collapsed tree)
 
 
@@ -87,9 +88,9 @@ def test_interrupted_build_resumes_and_is_never_served_half(library, embedder):
     settings = TreeSettings(**SETTINGS)
     with pytest.raises(KeyboardInterrupt):
         build_tree(library, doc_id, ScriptedLLM(dies_after_three, 2048), embedder, settings)
-    final, partial = tree_paths(library.trees_dir, doc_id, "scripted-model")
+    final, partial = library.trees.paths(doc_id, "scripted-model")
     assert partial.exists() and not final.exists()
-    assert load_complete_tree(library, doc_id, "scripted-model", settings) is None
+    assert library.trees.load_complete(doc_id, "scripted-model", settings.key()) is None
     llm = ScriptedLLM(_summary, context_size=2048)
     tree = build_tree(library, doc_id, llm, embedder, settings)
     fresh = build_tree(Library(library.root), doc_id, llm, embedder, settings)  # loaded
@@ -102,8 +103,8 @@ def test_navigation_descends_by_the_models_choice(library, embedder):
     llm = ScriptedLLM(_summary, context_size=2048)
     answer = TreeOfSummaries().answer("What company did Mel work for?",
                                       _ctx(library, llm, embedder, tree_mode="navigate"))
-    path = answer.trace["path"]
-    assert path and all(step["choice"] == 2 and not step["fallback"] for step in path)
+    path = answer.trace.path
+    assert path and all(step.choice == 2 and not step.fallback for step in path)
     assert answer.usage.calls == len(path) + 1
 
 
@@ -113,13 +114,13 @@ def test_tree_removed_with_its_document(library, embedder, tmp_path):
     llm = ScriptedLLM(_summary, context_size=2048)
     doc_id = library.resolve_doc("hacker_writing_style.txt").doc_id
     build_tree(library, doc_id, llm, embedder, TreeSettings(**SETTINGS))
-    assert (library.trees_dir / doc_id).exists()
+    assert (library.trees.root / doc_id).exists()
     source = library.manifest.documents[doc_id].sources[0]
     from pathlib import Path
 
     Path(source).write_text("Replaced content about something else entirely.")
     ingest(Library(library.root), [Path(source).parent], embedder)
-    assert not (library.trees_dir / doc_id).exists()
+    assert not (library.trees.root / doc_id).exists()
 
 
 def _textless_library(tmp_path) -> tuple[Library, str]:
@@ -138,7 +139,7 @@ def _textless_library(tmp_path) -> tuple[Library, str]:
 
 @pytest.mark.parametrize("name", ["tree", "coa"])
 def test_document_without_text_is_a_clear_error(tmp_path, embedder, name):
-    from longdoc.indexers.errors import LongdocError
+    from longdoc.core.errors import LongdocError
     from longdoc.pipelines.registry import get_pipeline
 
     lib, doc_id = _textless_library(tmp_path)

@@ -10,7 +10,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from longdoc.indexers.errors import LibraryBusy
+from longdoc.core.errors import LibraryBusy
 
 
 def write_json_atomic(path: Path, data: object) -> None:

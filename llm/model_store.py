@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from longdoc.indexers.errors import LongdocError
+from longdoc.core.errors import LongdocError
 
 GGUF_MAGIC = b"GGUF"
 

@@ -13,10 +13,10 @@ import os
 import time
 from pathlib import Path
 
-from longdoc.indexers.errors import LongdocError
-from longdoc.pipelines.llm import Choice, Completion, Message, TokenCallback
-from longdoc.pipelines.model_store import ModelRef
-from longdoc.pipelines.state_cache import StateCache
+from longdoc.core.errors import LongdocError
+from longdoc.llm.model_store import ModelRef
+from longdoc.llm.protocol import Choice, Completion, Message, TokenCallback
+from longdoc.llm.state_cache import StateCache
 
 MIN_CACHED_PREFIX = 256  # shorter prefixes are cheaper to recompute than to load
 MAX_DEFAULT_CTX = 32768
@@ -40,11 +40,8 @@ class LlamaCppLLM:
         self.n_gpu_layers = (-1 if self.gpu_supported else 0) if n_gpu_layers is None \
             else n_gpu_layers
         threads = n_threads or os.cpu_count() or 1
+        self.metadata = read_metadata(model.path)
         try:
-            with suppress_stdout_stderr(disable=False):
-                probe = Llama(str(model.path), vocab_only=True, verbose=False)
-            self.metadata = dict(probe.metadata)
-            del probe
             self.context_size = n_ctx or default_context(self.metadata)
             with suppress_stdout_stderr(disable=False):
                 self._llama = Llama(
@@ -137,7 +134,6 @@ class LlamaCppLLM:
             reused = max(reused, self._prepare_prefix(tokens[:n_prefix]))
         pieces: list[str] = []
         first = None
-        finish = "stop"
         for chunk in self._llama.create_completion(
             prompt=tokens, max_tokens=max_tokens, temperature=self.temperature, stop=stop,
             stream=True, seed=self.seed,
@@ -150,12 +146,11 @@ class LlamaCppLLM:
                 pieces.append(piece)
                 if on_token:
                     on_token(piece)
-            finish = choice.get("finish_reason") or finish
         text = "".join(pieces)
         return Completion(
             text=text, prompt_tokens=len(tokens), completion_tokens=self.count_tokens(text),
             reused_tokens=min(reused, len(tokens)), first_token_s=first,
-            total_s=time.perf_counter() - started, finish_reason=finish,
+            total_s=time.perf_counter() - started,
         )
 
     def choose(self, messages: list[Message], choices: list[str], *,
@@ -249,6 +244,20 @@ class LlamaCppLLM:
         self._llama.input_ids[:n] = expected
         self._llama.n_tokens = n
         return True
+
+
+def read_metadata(path: Path) -> dict:
+    """The GGUF's metadata (architecture, context, chat template), without loading weights."""
+    from llama_cpp import Llama
+    from llama_cpp._utils import suppress_stdout_stderr
+
+    try:
+        with suppress_stdout_stderr(disable=False):
+            probe = Llama(str(path), vocab_only=True, verbose=False)
+    except (ValueError, OSError) as exc:
+        raise LongdocError(f"cannot load model {path}: not a valid GGUF file or "
+                           f"truncated ({exc})") from None
+    return dict(probe.metadata)
 
 
 def _log_softmax(logits):

@@ -1,7 +1,7 @@
 """The LLM protocol every pipeline talks to, and the records it returns.
 
 Shaped like simonw/llm's `models.py`: small dataclasses and one protocol. `LlamaCppLLM`
-(pipelines/llama_llm.py) implements it on llama.cpp; tests script a fake one.
+(llm/llama.py) implements it on llama.cpp; tests script a fake one.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ class Completion:
     reused_tokens: int = 0  # prompt tokens served from the KV cache (memory or disk)
     first_token_s: float | None = None
     total_s: float = 0.0
-    finish_reason: str = "stop"
 
 
 @dataclass
@@ -40,6 +39,10 @@ class LLM(Protocol):
     name: str
     model_id: str
     context_size: int
+
+    def offload_summary(self) -> str:
+        """Where the model runs (CPU only, or how many layers on which GPU backend)."""
+        ...
 
     def count_tokens(self, text: str) -> int:
         """Tokens of `text` alone (no template)."""

@@ -15,7 +15,7 @@ from array import array
 from collections.abc import Callable
 from pathlib import Path
 
-from longdoc.indexers.storage import write_json_atomic
+from longdoc.core.files import write_json_atomic
 
 DEFAULT_MAX_BYTES = 2 << 30
 

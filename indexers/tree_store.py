@@ -8,10 +8,11 @@ its nodes go to `<model>.partial.json`, which a later build resumes and no quest
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from longdoc.indexers.storage import write_json_atomic
+from longdoc.core.files import write_json_atomic
 from longdoc.indexers.types import pages_label
 
 TREE_FORMAT = 1
@@ -66,19 +67,50 @@ class Tree:
                    raw.get("build", {}), raw.get("format", TREE_FORMAT))
 
 
-def tree_paths(trees_dir: Path, doc_id: str, model_id: str) -> tuple[Path, Path]:
-    base = trees_dir / doc_id / model_id[:24]
-    return base.with_suffix(".json"), base.with_suffix(".partial.json")
+class TreeStore:
+    """The trees of a library's documents, one folder per document (`trees/<doc_id>/`).
+
+    The library owns this store: removing a document removes its trees through `remove`.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def paths(self, doc_id: str, model_id: str) -> tuple[Path, Path]:
+        """(complete tree, partial build) files of one document and model."""
+        base = self.root / doc_id / model_id[:24]
+        return base.with_suffix(".json"), base.with_suffix(".partial.json")
+
+    def load_complete(self, doc_id: str, model_id: str, settings_key: dict) -> Tree | None:
+        final, _ = self.paths(doc_id, model_id)
+        tree = _load(final)
+        if tree and tree.complete and tree.settings == settings_key:
+            return tree
+        return None
+
+    def load_partial(self, doc_id: str, model_id: str, settings_key: dict) -> Tree | None:
+        _, partial = self.paths(doc_id, model_id)
+        tree = _load(partial)
+        if tree and tree.settings == settings_key and tree.model_id == model_id:
+            return tree
+        return None
+
+    def save_partial(self, tree: Tree) -> None:
+        write_json_atomic(self.paths(tree.doc_id, tree.model_id)[1], tree.to_json())
+
+    def save_complete(self, tree: Tree) -> None:
+        final, partial = self.paths(tree.doc_id, tree.model_id)
+        write_json_atomic(final, tree.to_json())
+        partial.unlink(missing_ok=True)
+
+    def remove(self, doc_id: str) -> None:
+        shutil.rmtree(self.root / doc_id, ignore_errors=True)
 
 
-def load_tree(path: Path) -> Tree | None:
+def _load(path: Path) -> Tree | None:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         tree = Tree.from_json(raw)
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return tree if tree.format == TREE_FORMAT else None
-
-
-def save_tree(path: Path, tree: Tree) -> None:
-    write_json_atomic(path, tree.to_json())

@@ -1,0 +1,100 @@
+"""Options shared by several commands, declared once.
+
+Typer has no option groups, so `model_options` and `answer_options` add their parameters to a
+command's signature and hand the command one typed record (`settings: ModelSettings`,
+`options: PipelineOptions`) instead of a dozen loose values.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Optional
+
+import typer
+
+from longdoc.llm.model_store import DEFAULT_MODEL
+from longdoc.llm.settings import ModelSettings
+from longdoc.pipelines.options import PipelineOptions
+
+_D = ModelSettings()
+_P = PipelineOptions()
+KW = inspect.Parameter.KEYWORD_ONLY
+
+
+def _param(name: str, default, flag: str, help_text: str, annotation=None,
+           **kwargs) -> inspect.Parameter:
+    kind = annotation if annotation is not None else type(default)
+    return inspect.Parameter(name, KW, default=default, annotation=Annotated[
+        kind, typer.Option(flag, help=help_text, **kwargs)])
+
+
+MODEL_PARAMS = [
+    _param("model", _D.model, "--model", f"GGUF path or short name (default {DEFAULT_MODEL}; "
+           "see: longdoc models).", Optional[str], show_default=False),
+    _param("ctx", _D.ctx, "--ctx", "Context size in tokens (default: trained context, capped "
+           "by memory and 32k).", Optional[int], show_default=False),
+    _param("gpu_layers", _D.gpu_layers, "--gpu-layers", "Layers to offload to the GPU (-1: "
+           "all; default all when the llama-cpp-python build supports a GPU, else 0).",
+           Optional[int], show_default=False),
+    _param("threads", _D.threads, "--threads", "CPU threads.", Optional[int],
+           show_default=False),
+    _param("seed", _D.seed, "--seed", "Sampling seed of the model."),
+    _param("temperature", _D.temperature, "--temperature", "0 = greedy (deterministic)."),
+    _param("state_cache_mb", _D.state_cache_mb, "--state-cache-mb",
+           "Disk cache of document KV states in MB (0 turns it off)."),
+]
+
+
+def _answer_params(max_tokens: int) -> list[inspect.Parameter]:
+    return [
+        _param("max_tokens", max_tokens, "--max-tokens", "Longest answer in tokens."),
+        _param("rag_tokens", _P.rag_tokens, "--rag-tokens",
+               "rag and tree: tokens of retrieved text."),
+        _param("tree_mode", _P.tree_mode, "--tree-mode",
+               "tree: 'collapsed' (retrieve over all levels) or 'navigate'."),
+    ]
+
+
+def _inject(params: list[inspect.Parameter], target: str, build: Callable) -> Callable:
+    """Decorator: `params` become options of the command; `build(**their values)` is passed
+    to the command as its argument `target`."""
+
+    def decorate(func: Callable) -> Callable:
+        signature = inspect.signature(func, eval_str=True)  # typer reads the annotations
+        kept = [p for p in signature.parameters.values() if p.name != target]
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            values = {p.name: kwargs.pop(p.name, p.default) for p in params}
+            kwargs[target] = build(**values)
+            return func(*args, **kwargs)
+
+        wrapper.__signature__ = signature.replace(parameters=kept + params)
+        return wrapper
+
+    return decorate
+
+
+def model_options(func: Callable) -> Callable:
+    """Adds --model, --ctx, --gpu-layers, --threads, --seed, --temperature, --state-cache-mb;
+    the command receives `settings: ModelSettings`."""
+
+    def build(**values) -> ModelSettings:
+        settings = ModelSettings(**values)
+        settings.validate()
+        return settings
+
+    return _inject(MODEL_PARAMS, "settings", build)(func)
+
+
+def answer_options(max_tokens: int = _P.answer_tokens) -> Callable:
+    """Adds --max-tokens, --rag-tokens, --tree-mode; the command receives
+    `options: PipelineOptions` (validated)."""
+
+    def build(max_tokens: int, rag_tokens: int, tree_mode: str) -> PipelineOptions:
+        return PipelineOptions(answer_tokens=max_tokens, rag_tokens=rag_tokens,
+                               tree_mode=tree_mode).validate()
+
+    return _inject(_answer_params(max_tokens), "options", build)

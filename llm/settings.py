@@ -1,0 +1,71 @@
+"""How a model is chosen and loaded: one settings record and the factory every command uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from longdoc.core.errors import LongdocError
+from longdoc.llm.model_store import cache_home, resolve_model
+from longdoc.llm.protocol import LLM
+from longdoc.llm.state_cache import DEFAULT_MAX_BYTES, StateCache
+
+MIN_CTX = 256
+
+
+@dataclass
+class ModelSettings:
+    """Everything that decides which model runs and how; each default lives here only."""
+
+    model: str | None = None  # GGUF path or known short name; None: the default model
+    ctx: int | None = None  # None: the trained context, capped by memory and 32k
+    gpu_layers: int | None = None  # None: all when the build offloads, else 0
+    threads: int | None = None
+    seed: int = 0
+    temperature: float = 0.0
+    state_cache_mb: int = DEFAULT_MAX_BYTES >> 20
+
+    def validate(self) -> None:
+        if self.ctx is not None and self.ctx < MIN_CTX:
+            raise LongdocError(f"--ctx {self.ctx} is too small (at least {MIN_CTX} tokens)")
+        if self.temperature < 0:
+            raise LongdocError(f"--temperature must be 0 or more (got {self.temperature})")
+        if self.state_cache_mb < 0:
+            raise LongdocError(f"--state-cache-mb must be 0 or more (got {self.state_cache_mb})")
+
+
+def load_llm(settings: ModelSettings) -> LLM:
+    """The model `settings` name, loaded (llama.cpp in this process)."""
+    from longdoc.llm.llama import LlamaCppLLM
+
+    settings.validate()
+    ref = resolve_model(settings.model)
+    cache = None
+    if settings.state_cache_mb > 0:
+        cache = StateCache(cache_home() / "states", settings.state_cache_mb << 20)
+    return LlamaCppLLM(ref, n_ctx=settings.ctx, n_threads=settings.threads,
+                       n_gpu_layers=settings.gpu_layers, seed=settings.seed,
+                       temperature=settings.temperature, state_cache=cache)
+
+
+def default_context(settings: ModelSettings) -> int:
+    """The context a load of `settings` would get, read from the GGUF without loading weights."""
+    from longdoc.llm.llama import default_context as from_metadata
+    from longdoc.llm.llama import read_metadata
+
+    settings.validate()
+    if settings.ctx:
+        return settings.ctx
+    return from_metadata(read_metadata(resolve_model(settings.model).path))
+
+
+def trained_context(path: Path) -> int | None:
+    """The context a GGUF was trained for, or None when the file cannot be read."""
+    from longdoc.llm.llama import read_metadata
+
+    try:
+        metadata = read_metadata(path)
+    except LongdocError:
+        return None
+    arch = metadata.get("general.architecture", "llama")
+    return int(metadata.get(f"{arch}.context_length", 0) or 0) or None

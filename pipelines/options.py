@@ -1,0 +1,48 @@
+"""`PipelineOptions`: how the pipelines read and answer, typed, frozen, each default once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from longdoc.core.errors import LongdocError
+
+TREE_MODES = ("collapsed", "navigate")
+
+
+@dataclass(frozen=True)
+class TreeSettings:
+    """How a tree of summaries is built; part of the key its stored tree is found by."""
+
+    group_tokens: int = 1024  # most text one summary reads
+    summary_tokens: int = 128  # longest summary
+
+    def key(self) -> dict:
+        return {"group_tokens": self.group_tokens, "summary_tokens": self.summary_tokens}
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    answer_tokens: int = 256  # longest generated answer
+    rag_tokens: int = 1536  # rag and tree: retrieved text per question (the window caps it too)
+    tree_mode: str = "collapsed"  # tree: retrieve over all levels, or navigate from the root
+    tree: TreeSettings = field(default_factory=TreeSettings)
+    # coa: longest evidence passed between workers (None: the window / 16, 64 to 256)
+    notes_tokens: int | None = None
+    # coa: longest segment even in a larger window (more, shorter segments read closer)
+    segment_tokens: int = 4096
+    # rag, multiple choice: also retrieve for the question joined with each option
+    retrieve_per_option: bool = False
+
+    def validate(self) -> PipelineOptions:
+        if self.tree_mode not in TREE_MODES:
+            raise LongdocError(f"--tree-mode must be 'collapsed' or 'navigate', "
+                               f"not '{self.tree_mode}'")
+        if self.rag_tokens < 64:
+            raise LongdocError(f"--rag-tokens must be at least 64 (got {self.rag_tokens})")
+        if self.answer_tokens < 1:
+            raise LongdocError(f"--max-tokens must be at least 1 (got {self.answer_tokens})")
+        return self
+
+    def but(self, **changes) -> PipelineOptions:
+        """A copy with some options changed."""
+        return replace(self, **changes).validate()
