@@ -56,7 +56,7 @@ class RichReporter:
 
 @handles_errors
 @model_options
-@answer_options(max_tokens=128)
+@answer_options(max_tokens=128, style="auto")
 def evaluate(
     questions_file: Annotated[Path, typer.Argument(help="JSONL (dev format) or CSV/JSONL of "
                                                    "question, answer, document.")],
@@ -70,8 +70,16 @@ def evaluate(
     sample_seed: Annotated[int, typer.Option(
         "--sample-seed", help="Seed of the sample (--sample-per-dataset).")] = 0,
     mc_mode: Annotated[str, typer.Option(
-        help="Multiple choice: 'likelihood' (score each option's text) or 'generate' (parse "
+        help="Multiple choice: 'likelihood' (each option's text, per token), "
+             "'likelihood-char' (per character), 'pmi' (after reading minus without), "
+             "'letters' (letter probability over cyclic permutations) or 'generate' (parse "
              "the letter the model writes).")] = "likelihood",
+    mc_all: Annotated[bool, typer.Option(
+        "--mc-all", help="Also record every other method's pick in each result line, to "
+                         "compare the methods on the same answers.")] = False,
+    retrieve_per_option: Annotated[bool, typer.Option(
+        "--retrieve-per-option", help="rag, multiple choice: also retrieve for the question "
+                                      "joined with each option.")] = False,
     judge_model: Annotated[Optional[str], typer.Option(
         help="A local GGUF (path or short name) that also grades free-text answers.")] = None,
     *, settings: ModelSettings, options: PipelineOptions,
@@ -81,6 +89,8 @@ def evaluate(
     if mc_mode not in MC_MODES:
         raise LongdocError(f"--mc-mode must be one of {', '.join(MC_MODES)}, not '{mc_mode}'")
     questions = _questions(questions_file, datasets, limit, sample_per_dataset, sample_seed)
+    options = options.but(mc_mode=mc_mode if mc_mode != "generate" else options.mc_mode,
+                          mc_all_modes=mc_all, retrieve_per_option=retrieve_per_option)
     ref = resolve_model(settings.model)
     # the default context depends on free memory: fix it now and record it with the run
     settings.ctx = settings.ctx or _recorded_settings(out).get("ctx") or \
@@ -89,7 +99,8 @@ def evaluate(
     run = RunSettings(
         str(Path(questions_file).resolve()), _ids_hash(questions), names, ref.model_id,
         ref.name, settings.ctx, options.answer_tokens, options.rag_tokens, options.tree_mode,
-        settings.temperature, settings.seed, mc_mode=mc_mode,
+        settings.temperature, settings.seed, mc_mode=mc_mode, mc_all=mc_all,
+        style=options.style, retrieve_per_option=retrieve_per_option,
         judge_model_id=judge_ref.model_id if judge_ref else None,
         judge_prompt_version=JUDGE_PROMPT_VERSION if judge_ref else None)
     state = prepare_run(out, run)

@@ -47,13 +47,16 @@ MODEL_PARAMS = [
 ]
 
 
-def _answer_params(max_tokens: int) -> list[inspect.Parameter]:
+def _answer_params(max_tokens: int, style: str) -> list[inspect.Parameter]:
     return [
         _param("max_tokens", max_tokens, "--max-tokens", "Longest answer in tokens."),
         _param("rag_tokens", _P.rag_tokens, "--rag-tokens",
                "rag and tree: tokens of retrieved text."),
         _param("tree_mode", _P.tree_mode, "--tree-mode",
                "tree: 'collapsed' (retrieve over all levels) or 'navigate'."),
+        _param("style", style, "--style", "Free-text answers: 'full' (a sentence or two), "
+               "'concise' (the shortest phrase that answers), or 'auto' (eval: concise for "
+               "extractive questions, else full)."),
     ]
 
 
@@ -89,12 +92,12 @@ def model_options(func: Callable) -> Callable:
     return _inject(MODEL_PARAMS, "settings", build)(func)
 
 
-def answer_options(max_tokens: int = _P.answer_tokens) -> Callable:
-    """Adds --max-tokens, --rag-tokens, --tree-mode; the command receives
+def answer_options(max_tokens: int = _P.answer_tokens, style: str = _P.style) -> Callable:
+    """Adds --max-tokens, --rag-tokens, --tree-mode, --style; the command receives
     `options: PipelineOptions` (validated)."""
 
-    def build(max_tokens: int, rag_tokens: int, tree_mode: str) -> PipelineOptions:
+    def build(max_tokens: int, rag_tokens: int, tree_mode: str, style: str) -> PipelineOptions:
         return PipelineOptions(answer_tokens=max_tokens, rag_tokens=rag_tokens,
-                               tree_mode=tree_mode).validate()
+                               tree_mode=tree_mode, style=style).validate()
 
-    return _inject(_answer_params(max_tokens), "options", build)
+    return _inject(_answer_params(max_tokens, style), "options", build)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from longdoc.eval.mc_report import mc_markdown, mc_methods
+
 LENGTH_BUCKETS = [(0, 2000), (2000, 4000), (4000, 8000), (8000, 16000), (16000, None)]
 BOOTSTRAP = 2000
 
@@ -73,7 +75,8 @@ def summarize(rows: list[dict]) -> dict:
             table[d][p] = _cell(cell_rows)
     return {"pipelines": pipelines, "datasets": datasets, "table": dict(table),
             "paired": paired_tests(rows, pipelines, datasets + ["all"]),
-            "by_length": by_length(rows, pipelines), "questions": len({r["qid"] for r in rows})}
+            "by_length": by_length(rows, pipelines), "mc_methods": mc_methods(rows),
+            "questions": len({r["qid"] for r in rows})}
 
 
 def paired_tests(rows: list[dict], pipelines: list[str], datasets: list[str]) -> list[dict]:
@@ -152,6 +155,7 @@ def markdown(summary: dict, title: str) -> str:
         row = [_length_cell(cells[p]) if p in cells else "-" for p in pipes]
         mix = ", ".join(f"{d} {n}" for d, n in bucket["datasets"].items())
         lines.append(f"| {label} | " + " | ".join(row) + f" | {mix} |")
+    lines += mc_markdown(summary.get("mc_methods", {}))
     return "\n".join(lines) + "\n"
 
 

@@ -18,9 +18,10 @@ from pathlib import Path
 
 from longdoc.core.errors import LongdocError
 from longdoc.core.files import write_json_atomic
+from longdoc.core.text import LETTERS
 from longdoc.eval.datasets import EvalQuestion
 from longdoc.eval.judge import Judge
-from longdoc.eval.scoring import PROMPT_VERSION, choices_for, pose, score
+from longdoc.eval.scoring import PROMPT_VERSION, choices_for, pose, score, style_for
 from longdoc.indexers.embedder import Embedder
 from longdoc.indexers.ingest import ingest
 from longdoc.indexers.library import Library
@@ -47,6 +48,9 @@ class RunSettings:
     seed: int
     prompt_version: str = PROMPT_VERSION
     mc_mode: str = "likelihood"
+    mc_all: bool = False  # every multiple-choice method's pick recorded
+    style: str = "auto"
+    retrieve_per_option: bool = False
     judge_model_id: str | None = None
     judge_prompt_version: str | None = None
 
@@ -174,6 +178,7 @@ def run_eval(state: RunState, settings: RunSettings, questions: list[EvalQuestio
             ctx = AskContext(library, llm, [doc_id], options, embedder=embedder)
             pipeline = get_pipeline(name)
             for q in todo:
+                ctx.options = options.but(style=style_for(q, settings.style))
                 row = _answer_one(q, name, pipeline, ctx, settings, doc_id, doc_tokens)
                 if judge and q.answer_type == "free_text" and not row["error"]:
                     row["judge"] = judge.grade(q.question, q.answers, row["answer"])
@@ -209,4 +214,6 @@ def _answer_one(q: EvalQuestion, name: str, pipeline, ctx: AskContext, settings:
             "usage": asdict(answer.usage), "timings": asdict(answer.timings),
             "kept_fraction": answer.kept_fraction,
             "citations": [[c.page_start, c.page_end] for c in answer.citations],
+            "mc_picks": {m: LETTERS[i] for m, i in answer.choice.picks.items()}
+            if answer.choice else None,
             "error": None}

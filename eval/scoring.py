@@ -15,8 +15,9 @@ from longdoc.eval.metrics import (
     parse_choices,
     rouge_l,
 )
+from longdoc.pipelines.options import MC_MODES as PIPELINE_MC_MODES
 
-PROMPT_VERSION = "eval-prompt-v2"
+PROMPT_VERSION = "eval-prompt-v3"
 
 
 @dataclass
@@ -26,13 +27,13 @@ class Score:
     extra: dict
 
 
-MC_MODES = ("likelihood", "generate")
+MC_MODES = (*PIPELINE_MC_MODES, "generate")  # generate: the letter the model writes
+ANSWER_STYLES = ("auto", "full", "concise")
 
 
 def pose(q: EvalQuestion, mc_mode: str = "likelihood") -> str:
-    """The question text a pipeline receives. Multiple choice scored by likelihood is posed
-    cloze-style, without the options: listed options let the model copy any of them, and the
-    copy, not the content, then decides (measured on dev leval_tpo)."""
+    """The question text a pipeline receives. Options scored by the model are passed
+    separately (`choices_for`); only `generate` lists them in the question."""
     if not q.options or choices_for(q, mc_mode):
         return q.question
     listed = "\n".join(f"{LETTERS[i]}. {opt}" for i, opt in enumerate(q.options))
@@ -44,10 +45,17 @@ def pose(q: EvalQuestion, mc_mode: str = "likelihood") -> str:
 
 
 def choices_for(q: EvalQuestion, mc_mode: str) -> list[str] | None:
-    """Options to score by likelihood (single-answer multiple choice only), else None."""
-    if mc_mode == "likelihood" and q.options and q.answer_type == "multiple_choice":
+    """Options the model scores (single-answer multiple choice only), else None."""
+    if mc_mode != "generate" and q.options and q.answer_type == "multiple_choice":
         return list(q.options)
     return None
+
+
+def style_for(q: EvalQuestion, style: str) -> str:
+    """`auto`: the shortest phrase for extractive questions (short gold spans), else full."""
+    if style != "auto":
+        return style
+    return "concise" if q.answer_type == "extractive" else "full"
 
 
 def _choice(q: EvalQuestion, prediction: str) -> Score:

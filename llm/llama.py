@@ -14,12 +14,14 @@ import time
 from pathlib import Path
 
 from longdoc.core.errors import LongdocError
+from longdoc.llm.llama_scoring import common_prefix, continuation_logprobs, first_token_logprobs
 from longdoc.llm.model_store import ModelRef
-from longdoc.llm.protocol import Choice, Completion, Message, TokenCallback
+from longdoc.llm.protocol import Choice, Completion, Message, OptionScore, TokenCallback
 from longdoc.llm.state_cache import StateCache
 
 MIN_CACHED_PREFIX = 256  # shorter prefixes are cheaper to recompute than to load
 MAX_DEFAULT_CTX = 32768
+SCRATCH_CTX = 1024  # the second, small context for short prompts (see _context_for)
 
 
 class LlamaCppLLM:
@@ -40,6 +42,8 @@ class LlamaCppLLM:
         self.n_gpu_layers = (-1 if self.gpu_supported else 0) if n_gpu_layers is None \
             else n_gpu_layers
         threads = n_threads or os.cpu_count() or 1
+        self._threads = threads
+        self._scratch = None
         self.metadata = read_metadata(model.path)
         try:
             self.context_size = n_ctx or default_context(self.metadata)
@@ -129,7 +133,7 @@ class LlamaCppLLM:
                                f"{self.context_size} tokens")
         max_tokens = max(1, min(max_tokens, room))
         started = time.perf_counter()
-        reused = self._common_prefix(tokens)
+        reused = common_prefix(self._llama, tokens)
         if self.state_cache and n_prefix >= MIN_CACHED_PREFIX and reused < n_prefix:
             reused = max(reused, self._prepare_prefix(tokens[:n_prefix]))
         pieces: list[str] = []
@@ -159,52 +163,59 @@ class LlamaCppLLM:
         tokens, n_prefix = self._encode(messages, cache_prefix)
         options = [self._llama.tokenize(c.encode("utf-8"), add_bos=False, special=False)
                    for c in choices]
-        longest = max((len(o) for o in options), default=0)
-        if len(tokens) + longest >= self.context_size:
+        llama, reused = self._context_for(tokens, max((len(o) for o in options), default=0),
+                                          n_prefix)
+        sums = continuation_logprobs(llama, tokens, options)
+        scores = [OptionScore(s, len(o), len(c)) for s, o, c in zip(sums, options, choices,
+                                                                      strict=True)]
+        return Choice(scores, len(tokens), reused, time.perf_counter() - started)
+
+    def first_token_logprobs(self, messages: list[Message], candidates: list[str], *,
+                             cache_prefix: str | None = None) -> Choice:
+        started = time.perf_counter()
+        tokens, n_prefix = self._encode(messages, cache_prefix)
+        ids = []
+        for text in candidates:
+            pieces = self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False)
+            if len(pieces) != 1:
+                raise LongdocError(f"'{text}' is not a single token of model {self.name}")
+            ids.append(pieces[0])
+        llama, reused = self._context_for(tokens, 1, n_prefix)
+        logprobs = first_token_logprobs(llama, tokens, ids)
+        scores = [OptionScore(lp, 1, len(c)) for lp, c in zip(logprobs, candidates, strict=True)]
+        return Choice(scores, len(tokens), reused, time.perf_counter() - started)
+
+    def _context_for(self, tokens: list[int], extra: int, n_prefix: int) -> tuple[object, int]:
+        """The llama.cpp context to score `tokens` + `extra` in, and the tokens it reuses.
+
+        A short prompt that shares little with the document held in the main context (the
+        question alone, for PMI) goes to a small second context, so the document's KV cells
+        survive for the next question.
+        """
+        if len(tokens) + extra >= self.context_size:
             raise LongdocError(f"prompt of {len(tokens)} tokens and its choices do not fit the "
                                f"context of {self.context_size} tokens")
-        reused = self._common_prefix(tokens)
+        reused = common_prefix(self._llama, tokens)
+        held = self._llama.n_tokens
+        if (held >= MIN_CACHED_PREFIX and reused < MIN_CACHED_PREFIX // 4
+                and len(tokens) + extra < SCRATCH_CTX):
+            scratch = self._scratch_context()
+            return scratch, common_prefix(scratch, tokens)
         if self.state_cache and n_prefix >= MIN_CACHED_PREFIX and reused < n_prefix:
             reused = max(reused, self._prepare_prefix(tokens[:n_prefix]))
-        keep = min(self._common_prefix(tokens), len(tokens) - 1)  # the last token gives logits
-        self._llama.n_tokens = keep
-        self._llama.eval(tokens[keep:])
-        first = _log_softmax(self._logits(-1))
-        n_prompt = len(tokens)
-        scores = []
-        for option in options:
-            scores.append(self._mean_logprob(option, first, n_prompt) if option else -1e9)
-            self._llama._ctx.kv_cache_seq_rm(-1, n_prompt, -1)  # forget the choice
-        self._llama.n_tokens = n_prompt
-        self._llama._requires_eval = True
-        best = max(range(len(scores)), key=scores.__getitem__)
-        return Choice(best, scores, len(tokens), min(reused, len(tokens)),
-                      time.perf_counter() - started)
+        return self._llama, min(reused, len(tokens))
 
-    def _logits(self, index: int):
-        import llama_cpp
-        import numpy as np
+    def _scratch_context(self):
+        if self._scratch is None:
+            from llama_cpp import Llama
+            from llama_cpp._utils import suppress_stdout_stderr
 
-        pointer = llama_cpp.llama_get_logits_ith(self._llama._ctx.ctx, index)
-        return np.ctypeslib.as_array(pointer, shape=(self._llama.n_vocab(),)).copy()
-
-    def _mean_logprob(self, option: list[int], first, n_prompt: int) -> float:
-        total = float(first[option[0]])
-        if len(option) > 1:
-            batch = self._llama._batch
-            batch.set_batch(batch=option[:-1], n_past=n_prompt, logits_all=True)
-            self._llama._ctx.decode(batch)
-            for j, token in enumerate(option[1:]):
-                total += float(_log_softmax(self._logits(j))[token])
-        return total / len(option)
-
-    def _common_prefix(self, tokens: list[int]) -> int:
-        n = 0
-        for a, b in zip(self._llama._input_ids, tokens):  # noqa: B905 - lengths differ
-            if a != b:
-                break
-            n += 1
-        return n
+            with suppress_stdout_stderr(disable=False):
+                self._scratch = Llama(str(self.path), n_ctx=SCRATCH_CTX, n_batch=512,
+                                      n_threads=self._threads, n_threads_batch=self._threads,
+                                      n_gpu_layers=self.n_gpu_layers, seed=self.seed,
+                                      verbose=False)
+        return self._scratch
 
     def _prepare_prefix(self, prefix: list[int]) -> int:
         """Load the prefix's KV state from disk, or compute and store it; tokens reused."""
@@ -212,7 +223,7 @@ class LlamaCppLLM:
         path = self.state_cache.lookup(key)
         if path is not None and self._load_sequence(path, prefix):
             return len(prefix)
-        reused = self._common_prefix(prefix)
+        reused = common_prefix(self._llama, prefix)
         self._llama.n_tokens = reused  # eval() drops the KV cells past this point
         self._llama.eval(prefix[reused:])
         self.state_cache.store(key, lambda tmp: self._save_sequence(tmp, prefix))
@@ -258,13 +269,6 @@ def read_metadata(path: Path) -> dict:
         raise LongdocError(f"cannot load model {path}: not a valid GGUF file or "
                            f"truncated ({exc})") from None
     return dict(probe.metadata)
-
-
-def _log_softmax(logits):
-    import numpy as np
-
-    shifted = logits - logits.max()
-    return shifted - np.log(np.exp(shifted).sum())
 
 
 def default_context(metadata: dict) -> int:

@@ -22,14 +22,23 @@ class Completion:
     reused_tokens: int = 0  # prompt tokens served from the KV cache (memory or disk)
     first_token_s: float | None = None
     total_s: float = 0.0
+    calls: int = 1  # model calls this completion took (several when options are scored)
+
+
+@dataclass
+class OptionScore:
+    """How likely one option is as the reply."""
+
+    logprob: float  # summed log-probability of the option's tokens
+    tokens: int
+    chars: int
 
 
 @dataclass
 class Choice:
-    """Which of several answers the model finds most likely after a prompt."""
+    """The scores of several possible replies to one prompt, in the order they were given."""
 
-    index: int
-    scores: list[float]  # mean log-probability per token of each choice
+    scores: list[OptionScore]
     prompt_tokens: int
     reused_tokens: int = 0
     total_s: float = 0.0
@@ -64,6 +73,12 @@ class LLM(Protocol):
 
     def choose(self, messages: list[Message], choices: list[str], *,
                cache_prefix: str | None = None) -> Choice:
-        """Score each choice as the reply to `messages` (mean token log-probability), for
-        multiple-choice questions: no letter is generated, so no letter bias."""
+        """Score each choice's text as the whole reply to `messages` (multiple choice scored
+        cloze-style: no letter is generated, so no letter bias)."""
+        ...
+
+    def first_token_logprobs(self, messages: list[Message], candidates: list[str], *,
+                             cache_prefix: str | None = None) -> Choice:
+        """Log-probability of each candidate (one token each, such as an option letter) as
+        the first token of the reply."""
         ...

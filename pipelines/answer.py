@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 
 from longdoc.indexers.types import pages_label
 from longdoc.llm.protocol import Completion
+from longdoc.pipelines.choice import ChoiceTrace
 from longdoc.pipelines.trace import Trace
 
 
@@ -34,7 +35,7 @@ class Usage:
         self.prompt_tokens += completion.prompt_tokens
         self.completion_tokens += completion.completion_tokens
         self.reused_tokens += completion.reused_tokens
-        self.calls += 1
+        self.calls += completion.calls
 
     def merge(self, other: Usage) -> None:
         self.prompt_tokens += other.prompt_tokens
@@ -60,6 +61,7 @@ class Answer:
     kept_fraction: float | None = None  # full-context only: share of the documents read
     trace: Trace = field(default_factory=Trace)
     model: str = ""
+    choice: ChoiceTrace | None = None  # multiple choice: how the option was picked
 
     def to_dict(self) -> dict:
         return asdict(self)

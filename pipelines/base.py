@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from longdoc.core.errors import LongdocError
-from longdoc.core.text import LETTERS
 from longdoc.indexers.embedder import Embedder
 from longdoc.indexers.library import Library
 from longdoc.indexers.types import Chunk, Document
-from longdoc.llm.protocol import LLM, Completion, Message, TokenCallback
+from longdoc.llm.protocol import LLM, Completion, TokenCallback
 from longdoc.pipelines.answer import Answer
+from longdoc.pipelines.choice import ChoiceTrace, pick
 from longdoc.pipelines.options import PipelineOptions
+from longdoc.pipelines.prompts import STYLES, Prompt
 
 # a tree build reports (summaries done, summaries expected) of the document named by id
 TreeProgress = Callable[[str], Callable[[int, int], None]]
@@ -36,6 +37,7 @@ class AskContext:
     on_token: TokenCallback | None = None
     embedder: Embedder | None = None
     tree_progress: TreeProgress | None = None
+    last_choice: ChoiceTrace | None = None  # how the last multiple-choice answer was picked
     _docs: dict[str, Document] = field(default_factory=dict, repr=False)
     _chunks: dict[str, list[Chunk]] = field(default_factory=dict, repr=False)
 
@@ -58,20 +60,22 @@ class AskContext:
     def titles(self) -> dict[str, str]:
         return {d: self.library.manifest.documents[d].title for d in self.doc_ids}
 
-    def final(self, messages: list[Message], choices: list[str] | None = None,
+    def final(self, prompt: Prompt, choices: list[str] | None = None,
               cache_prefix: str | None = None) -> Completion:
         """The call that produces the answer: generated (streamed to `on_token`), or, for a
-        multiple-choice question, the most likely of `choices`."""
+        multiple-choice question, the option `options.mc_mode` picks (see choice.py)."""
         if not choices:
-            return self.llm.chat(messages, self.options.answer_tokens, on_token=self.on_token,
-                                 cache_prefix=cache_prefix)
-        picked = self.llm.choose(messages, choices, cache_prefix=cache_prefix)
-        text = f"{LETTERS[picked.index]}. {choices[picked.index]}"
+            return self.llm.chat(prompt.messages(), self.options.answer_tokens,
+                                 on_token=self.on_token, cache_prefix=cache_prefix)
+        completion, self.last_choice = pick(self.llm, prompt, choices, self.options.mc_mode,
+                                            self.options.mc_all_modes, cache_prefix)
         if self.on_token:
-            self.on_token(text)
-        return Completion(text=text, prompt_tokens=picked.prompt_tokens, completion_tokens=0,
-                          reused_tokens=picked.reused_tokens, first_token_s=picked.total_s,
-                          total_s=picked.total_s)
+            self.on_token(completion.text)
+        return completion
+
+    def instruction(self) -> str:
+        """What the final prompt asks for, in the style of `options.style`."""
+        return STYLES[self.options.style]
 
     def get_embedder(self) -> Embedder:
         if self.embedder is None:
@@ -102,7 +106,7 @@ class Pipeline(ABC):
             if forward:
                 forward(piece)
 
-        ctx.on_token = on_token
+        ctx.on_token, ctx.last_choice = on_token, None
         try:
             answer = self.run(question, ctx, choices)
         finally:
@@ -113,6 +117,7 @@ class Pipeline(ABC):
         answer.timings.total_s = time.perf_counter() - started
         answer.pipeline, answer.question, answer.model = self.name, question, ctx.llm.name
         answer.text = answer.text.strip()
+        answer.choice = ctx.last_choice
         return answer
 
     @abstractmethod

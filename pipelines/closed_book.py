@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from longdoc.pipelines.answer import Answer, Usage
 from longdoc.pipelines.base import AskContext, Pipeline
-from longdoc.pipelines.prompts import CLOSED_BOOK_SYSTEM
+from longdoc.pipelines.prompts import closed_book
+
+CONCISE_CLOSED_BOOK = ("Answer as concisely as you can, using a single phrase if possible. "
+                       "Do not provide any explanation.")
 
 
 class ClosedBook(Pipeline):
@@ -13,9 +18,10 @@ class ClosedBook(Pipeline):
     needs_documents = False
 
     def run(self, question: str, ctx: AskContext, choices: list[str] | None) -> Answer:
-        msgs = [{"role": "system", "content": CLOSED_BOOK_SYSTEM},
-                {"role": "user", "content": question + "\nAnswer briefly."}]
-        completion = ctx.final(msgs, choices)
+        prompt = closed_book(question)
+        if ctx.options.style == "concise":
+            prompt = replace(prompt, instruction=CONCISE_CLOSED_BOOK)
+        completion = ctx.final(prompt, choices)
         usage = Usage()
         usage.add(completion)
         return Answer(self.name, question, completion.text, usage=usage)

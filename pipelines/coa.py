@@ -17,6 +17,7 @@ from longdoc.pipelines.base import AskContext, Pipeline
 from longdoc.pipelines.budget import QUESTION_RESERVE, room_for
 from longdoc.pipelines.coa_notes import grounded_notes
 from longdoc.pipelines.evidence import cite, supporting_chunks
+from longdoc.pipelines.prompts import CONCISE_INSTRUCTION, Prompt
 from longdoc.pipelines.segments import split_segments
 from longdoc.pipelines.trace import CoaTrace, WorkerStep
 
@@ -45,10 +46,14 @@ def worker_messages(segment: str, notes: str, question: str, notes_words: int) -
     return [{"role": "system", "content": WORKER_SYSTEM}, {"role": "user", "content": user}]
 
 
-def manager_messages(notes: str, question: str) -> list[dict]:
-    user = (f"Evidence:\n{notes or '(the workers found nothing relevant)'}\n\n"
-            f"Question: {question}\nAnswer briefly (one or two sentences).")
-    return [{"role": "system", "content": MANAGER_SYSTEM}, {"role": "user", "content": user}]
+MANAGER_INSTRUCTION = {"full": "Answer briefly (one or two sentences).",
+                       "concise": CONCISE_INSTRUCTION.replace("text above", "evidence")}
+MANAGER_INSTRUCTION["auto"] = MANAGER_INSTRUCTION["full"]
+
+
+def manager_prompt(notes: str, question: str, style: str = "full") -> Prompt:
+    evidence = f"Evidence:\n{notes or '(the workers found nothing relevant)'}\n"
+    return Prompt(MANAGER_SYSTEM, evidence, question, MANAGER_INSTRUCTION[style])
 
 
 def found_nothing(reply: str) -> bool:
@@ -96,7 +101,7 @@ class ChainOfAgents(Pipeline):
                 notes, trimmed = pass_notes(llm, notes, new, notes_tokens)
             steps.append(WorkerStep(i + 1, seg.label(), seg.tokens, done.prompt_tokens,
                                     done.text.strip(), new, notes, trimmed))
-        final = ctx.final(manager_messages(notes, question), choices)
+        final = ctx.final(manager_prompt(notes, question, ctx.options.style), choices)
         usage.add(final)
         support = supporting_chunks(final.text + " " + notes, question, ctx.all_chunks())
         return Answer(self.name, question, final.text,

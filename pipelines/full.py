@@ -11,7 +11,7 @@ from longdoc.pipelines.answer import Answer, Usage
 from longdoc.pipelines.base import AskContext, Pipeline
 from longdoc.pipelines.budget import QUESTION_RESERVE, keep_head_and_tail, room_for
 from longdoc.pipelines.evidence import cite, supporting_chunks
-from longdoc.pipelines.prompts import SYSTEM, messages, render_document
+from longdoc.pipelines.prompts import SYSTEM, Prompt, render_document
 from longdoc.pipelines.trace import FullTrace
 
 
@@ -24,11 +24,11 @@ class FullContext(Pipeline):
         # the question is left out of the skeleton so the document's share does not change
         # with it (same kept text, same reusable KV prefix for every question)
         reserve = max(QUESTION_RESERVE, llm.count_tokens(question))
-        budget = room_for(llm, messages(SYSTEM, "", ""), ctx.options.answer_tokens,
-                          reserve=reserve)
+        skeleton = Prompt(SYSTEM, "", "", ctx.instruction()).messages()
+        budget = room_for(llm, skeleton, ctx.options.answer_tokens, reserve=reserve)
         context = "".join(render_document(d) for d in ctx.documents())
         context, kept = keep_head_and_tail(llm, context, budget.room)
-        completion = ctx.final(messages(SYSTEM, context, question), choices,
+        completion = ctx.final(Prompt(SYSTEM, context, question, ctx.instruction()), choices,
                                cache_prefix=context)
         usage = Usage()
         usage.add(completion)

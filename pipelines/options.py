@@ -7,6 +7,9 @@ from dataclasses import dataclass, field, replace
 from longdoc.core.errors import LongdocError
 
 TREE_MODES = ("collapsed", "navigate")
+# auto: the caller picks per question (eval: concise for extractive questions); else full
+STYLES = ("full", "concise", "auto")
+MC_MODES = ("likelihood", "likelihood-char", "pmi", "letters")  # see pipelines/choice.py
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,9 @@ class PipelineOptions:
     segment_tokens: int = 4096
     # rag, multiple choice: also retrieve for the question joined with each option
     retrieve_per_option: bool = False
+    style: str = "full"  # free text: "full" (a sentence or two) or "concise" (a phrase)
+    mc_mode: str = "likelihood"  # how a multiple-choice option is picked
+    mc_all_modes: bool = False  # also compute (and record) every other mode's pick
 
     def validate(self) -> PipelineOptions:
         if self.tree_mode not in TREE_MODES:
@@ -39,6 +45,11 @@ class PipelineOptions:
                                f"not '{self.tree_mode}'")
         if self.rag_tokens < 64:
             raise LongdocError(f"--rag-tokens must be at least 64 (got {self.rag_tokens})")
+        if self.style not in STYLES:
+            raise LongdocError(f"--style must be one of {', '.join(STYLES)}, not '{self.style}'")
+        if self.mc_mode not in MC_MODES:
+            raise LongdocError(f"--mc-mode must be one of {', '.join(MC_MODES)}, "
+                               f"not '{self.mc_mode}'")
         if self.answer_tokens < 1:
             raise LongdocError(f"--max-tokens must be at least 1 (got {self.answer_tokens})")
         return self

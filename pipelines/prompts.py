@@ -3,6 +3,9 @@ the document can be reused for the next question (and the model reads the questi
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
+from longdoc.core.text import LETTERS
 from longdoc.indexers.types import Document
 
 SYSTEM = (
@@ -11,6 +14,13 @@ SYSTEM = (
 )
 CLOSED_BOOK_SYSTEM = "You answer questions briefly and precisely."
 ANSWER_INSTRUCTION = "Answer briefly (one or two sentences), using only the text above."
+# LongBench's single-document QA instruction: short gold spans want short answers
+CONCISE_INSTRUCTION = ("Answer the question based on the text above as concisely as you can, "
+                       "using a single phrase or sentence if possible. Do not provide any "
+                       "explanation.")
+CLOSED_BOOK_INSTRUCTION = "Answer briefly."
+LETTER_INSTRUCTION = "Answer with the letter of the correct option."
+STYLES = {"full": ANSWER_INSTRUCTION, "concise": CONCISE_INSTRUCTION, "auto": ANSWER_INSTRUCTION}
 
 
 def render_document(doc: Document) -> str:
@@ -22,11 +32,39 @@ def render_document(doc: Document) -> str:
     return f"<document title=\"{doc.title}\">\n{body}\n</document>\n"
 
 
-def question_block(question: str, instruction: str = ANSWER_INSTRUCTION) -> str:
-    return f"\nQuestion: {question}\n{instruction}"
+@dataclass(frozen=True)
+class Prompt:
+    """The final prompt of a pipeline, in parts, so that a multiple-choice method can re-frame
+    it (options listed with letters; the same question without the reading)."""
+
+    system: str
+    context: str  # what the pipeline read: document, passages, evidence ("" for closed book)
+    question: str
+    instruction: str = ANSWER_INSTRUCTION
+
+    def messages(self) -> list[dict[str, str]]:
+        asked = f"Question: {self.question}\n{self.instruction}"
+        user = f"{self.context}\n{asked}" if self.context else asked
+        return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
+
+    def listing(self, options: list[str]) -> Prompt:
+        """The same prompt with `options` listed under letters, asking for the letter."""
+        listed = "\n".join(f"{LETTERS[i]}. {option}" for i, option in enumerate(options))
+        return replace(self, question=f"{self.question}\nOptions:\n{listed}",
+                       instruction=LETTER_INSTRUCTION)
+
+    def without_reading(self) -> list[dict[str, str]]:
+        """What the model sees without the reading: the question alone (closed book), or, for
+        a prompt that read nothing, a bare answer cue."""
+        if self.context:
+            return closed_book(self.question).messages()
+        return [{"role": "system", "content": self.system}, {"role": "user", "content": "Answer:"}]
+
+
+def closed_book(question: str) -> Prompt:
+    return Prompt(CLOSED_BOOK_SYSTEM, "", question, CLOSED_BOOK_INSTRUCTION)
 
 
 def messages(system: str, context: str, question: str,
              instruction: str = ANSWER_INSTRUCTION) -> list[dict[str, str]]:
-    return [{"role": "system", "content": system},
-            {"role": "user", "content": context + question_block(question, instruction)}]
+    return Prompt(system, context, question, instruction).messages()

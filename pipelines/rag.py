@@ -9,7 +9,7 @@ from longdoc.indexers.types import Chunk, pages_label
 from longdoc.pipelines.answer import Answer, Usage
 from longdoc.pipelines.base import AskContext, Pipeline
 from longdoc.pipelines.evidence import cite, supporting_chunks
-from longdoc.pipelines.prompts import SYSTEM, messages
+from longdoc.pipelines.prompts import SYSTEM, Prompt
 from longdoc.pipelines.retrieval import fill_budget, reciprocal_rank_fusion, retrieval_room
 from longdoc.pipelines.trace import RagTrace, RetrievedChunk
 
@@ -90,7 +90,7 @@ class Rag(Pipeline):
         doc_texts = {d: ctx.document(d).text for d in {c.doc_id for c in chosen}}
         passages = merge_in_document_order(chosen, doc_texts, ctx.titles())
         context = "\n".join(p.render() for p in passages)
-        completion = ctx.final(messages(SYSTEM, context, question), choices)
+        completion = ctx.final(Prompt(SYSTEM, context, question, ctx.instruction()), choices)
         usage = Usage()
         usage.add(completion)
         support = supporting_chunks(completion.text, question, chosen)

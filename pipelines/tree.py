@@ -19,7 +19,7 @@ from longdoc.pipelines.answer import Answer, Usage
 from longdoc.pipelines.base import AskContext, Pipeline
 from longdoc.pipelines.budget import room_for
 from longdoc.pipelines.evidence import cite, supporting_chunks
-from longdoc.pipelines.prompts import SYSTEM, messages
+from longdoc.pipelines.prompts import SYSTEM, Prompt, messages
 from longdoc.pipelines.retrieval import fill_budget, rank_in_memory, retrieval_room
 from longdoc.pipelines.trace import NavigationStep, TreeNodeUsed, TreeTrace
 from longdoc.pipelines.tree_builder import build_tree
@@ -52,7 +52,7 @@ class TreeOfSummaries(Pipeline):
         titles = ctx.titles()
         ordered = sorted(chosen, key=lambda x: (x[0].doc_id, x[1].char_start, -x[1].level))
         context = "\n".join(_render(n, titles[t.doc_id]) for t, n, _ in ordered)
-        completion = ctx.final(messages(SYSTEM, context, question), choices)
+        completion = ctx.final(Prompt(SYSTEM, context, question, ctx.instruction()), choices)
         trace = TreeTrace("collapsed", [_node_used(t, n, s) for t, n, s in ordered])
         return self._answer(question, ctx, trees, completion, [(t, n) for t, n, _ in chosen],
                             trace)
@@ -87,7 +87,7 @@ class TreeOfSummaries(Pipeline):
         text = ctx.document(tree.doc_id).text[leaves[0].char_start:leaves[-1].char_end]
         text = llm.truncate_tokens(text, budget.room, keep="head")
         context = f"[{ctx.titles()[tree.doc_id]}, {node.pages_label()}]\n{text}\n"
-        completion = ctx.final(messages(SYSTEM, context, question), choices)
+        completion = ctx.final(Prompt(SYSTEM, context, question, ctx.instruction()), choices)
         trace = TreeTrace("navigate", [_node_used(tree, node, None)], path)
         answer = self._answer(question, ctx, [tree], completion, [(tree, n) for n in leaves],
                               trace)

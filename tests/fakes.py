@@ -6,9 +6,10 @@ pipeline that budgets wrongly fails loudly here, as llama.cpp would.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
-from longdoc.llm.protocol import Choice, Completion, Message, TokenCallback
+from longdoc.llm.protocol import Choice, Completion, Message, OptionScore, TokenCallback
 
 PER_MESSAGE = 4
 
@@ -26,6 +27,7 @@ class ScriptedLLM:
         self.reply = reply
         self.calls: list[list[Message]] = []
         self.max_tokens: list[int] = []
+        self.letter_prior: dict[str, float] = {}
 
     def offload_summary(self) -> str:
         return "scripted, no device"
@@ -58,15 +60,30 @@ class ScriptedLLM:
                           completion_tokens=self.count_tokens(text), first_token_s=0.0,
                           total_s=0.0)
 
+    def _reply_words(self, messages: list[Message]) -> set[str]:
+        return set((self.reply(messages) if callable(self.reply) else self.reply).split())
+
     def choose(self, messages: list[Message], choices: list[str], *,
                cache_prefix: str | None = None) -> Choice:
-        """The choice sharing the most words with what the script would have replied."""
+        """Each choice scores the number of its words in what the script would reply."""
         used = self.prompt_tokens(messages)
         if used + max(self.count_tokens(c) for c in choices) > self.context_size:
             raise ContextOverflow(f"{used} prompt tokens + a choice > {self.context_size}")
         self.calls.append(messages)
         self.max_tokens.append(0)
-        reply = set((self.reply(messages) if callable(self.reply) else self.reply).split())
-        scores = [float(len(reply & set(c.split()))) for c in choices]
-        best = max(range(len(choices)), key=scores.__getitem__)
-        return Choice(best, scores, used)
+        reply = self._reply_words(messages)
+        return Choice([OptionScore(float(len(reply & set(c.split()))), len(c.split()), len(c))
+                       for c in choices], used)
+
+    def first_token_logprobs(self, messages: list[Message], candidates: list[str], *,
+                             cache_prefix: str | None = None) -> Choice:
+        """A letter scores the words its listed option shares with the scripted reply, plus
+        `letter_prior[letter]`: a model that likes some letters whatever they stand for."""
+        used = self.prompt_tokens(messages)
+        self.calls.append(messages)
+        self.max_tokens.append(1)
+        reply = self._reply_words(messages)
+        listed = dict(re.findall(r"^([A-J])\. (.*)$", messages[-1]["content"], re.MULTILINE))
+        return Choice([OptionScore(len(reply & set(listed.get(c, "").split()))
+                                   + self.letter_prior.get(c, 0.0), 1, 1)
+                       for c in candidates], used)

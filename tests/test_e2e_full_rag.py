@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from longdoc.pipelines.base import AskContext
+from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.registry import get_pipeline
 
 pytestmark = pytest.mark.model
@@ -44,3 +45,14 @@ def test_multiple_choice_by_likelihood_reads_the_document(lighthouse_library, re
     answer = get_pipeline("full").answer("What colour did Ada Quill paint the tower in 1887?",
                                          ctx, choices)
     assert answer.text == "B. dark green"
+
+
+@pytest.mark.parametrize("mode", ["pmi", "letters", "likelihood-char"])
+def test_every_mc_method_reads_the_document(lighthouse_library, real_llm, mode):
+    doc = lighthouse_library.documents()[0].doc_id
+    choices = ["white", "dark green", "red and white stripes", "grey stone"]
+    ctx = AskContext(lighthouse_library, real_llm, [doc], PipelineOptions(mc_mode=mode))
+    answer = get_pipeline("full").answer("What colour did Ada Quill paint the tower in 1887?",
+                                         ctx, choices)
+    assert answer.text == "B. dark green", answer.choice
+    assert answer.choice.mode == mode and len(answer.choice.scores[mode]) == 4

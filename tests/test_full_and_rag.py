@@ -127,3 +127,17 @@ def test_choices_are_scored_not_generated(sample_library):
     answer = get_pipeline("full").answer("Who employed Mel?", _ctx(sample_library, llm), choices)
     assert answer.text == "B. Royal McBee Computer Corp."
     assert answer.usage.completion_tokens == 0 and llm.max_tokens == [0]
+
+
+def test_rag_retrieves_for_each_option_when_asked(sample_library, embedder):
+    llm = ScriptedLLM(MEL, context_size=8000)
+    choices = ["IBM", "Royal McBee Computer Corp.", "Bell Labs"]
+    plain = Rag().answer("Who employed Mel?", _ctx(sample_library, llm, embedder=embedder),
+                         choices)
+    wide = Rag().answer("Who employed Mel?", _ctx(
+        sample_library, llm, embedder=embedder,
+        options=PipelineOptions(retrieve_per_option=True)), choices)
+    assert plain.choice.mode == wide.choice.mode == "likelihood"
+    plain_chunks = {(c.doc_id, c.chunk) for c in plain.trace.chunks}
+    wide_chunks = {(c.doc_id, c.chunk) for c in wide.trace.chunks}
+    assert wide_chunks != plain_chunks  # the options' own passages joined the ranking

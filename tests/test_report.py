@@ -47,3 +47,20 @@ def test_markdown_and_plot_show_the_gain(tmp_path):
     assert "| 16k+ | 0.500 [+0.000] (n=1) | 0.250 [-0.250] (n=1) | b 1 |" in text
     written = plots(summary, tmp_path)
     assert all(p.stat().st_size > 1000 for p in written)
+
+
+def test_mc_methods_worked_example():
+    from longdoc.eval.mc_report import mc_methods
+
+    def row(qid, pipeline, picks):
+        return {"qid": qid, "dataset": "d", "pipeline": pipeline, "gold": ["A", "x"],
+                "mc_picks": picks, "score": 0.0, "error": None}
+
+    rows = [row("q1", "none", {"pmi": "B", "letters": "A"}),
+            row("q2", "none", {"pmi": "B", "letters": "B"}),
+            row("q1", "full", {"pmi": "A", "letters": "A"}),
+            row("q2", "full", {"pmi": "B", "letters": "A"})]
+    cell = mc_methods(rows)["d"]["full"]
+    assert cell["pmi"] == {"n": 2, "score": 0.5, "gain_over_none": 0.5, "same_as_none": 1}
+    assert cell["letters"] == {"n": 2, "score": 1.0, "gain_over_none": 0.5, "same_as_none": 1}
+    assert mc_methods(rows)["all"]["none"]["letters"]["score"] == 0.5

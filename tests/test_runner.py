@@ -14,6 +14,7 @@ from longdoc.eval.datasets import load_questions, select
 from longdoc.eval.report import markdown, paired_permutation_p, summarize
 from longdoc.eval.runner import Reporter, RunSettings, load_results, prepare_run, run_eval
 from longdoc.pipelines.options import PipelineOptions
+from longdoc.pipelines.prompts import CONCISE_INSTRUCTION
 
 from fakes import ScriptedLLM
 
@@ -57,12 +58,12 @@ def _settings(path, **kw) -> RunSettings:
     return RunSettings(**{**base, **kw})
 
 
-def _run(out, path, embedder, llm, **kw) -> int:
+def _run(out, path, embedder, llm, options=None, **kw) -> int:
     questions = select(load_questions(path))
     settings = _settings(path, **kw)
     state = prepare_run(out, settings)
     return run_eval(state, settings, questions, lambda: llm, embedder, Reporter(),
-                    PipelineOptions())
+                    options or PipelineOptions())
 
 
 def test_run_groups_by_document_and_scores(tmp_path, question_file, embedder):
@@ -131,3 +132,28 @@ def test_paired_permutation_test():
     assert paired_permutation_p([1.0] * 12, [0.0] * 12) < 0.01
     assert paired_permutation_p([1, 0, 1, 0], [0, 1, 0, 1]) > 0.5
     assert paired_permutation_p([0.5, 0.5], [0.5, 0.5]) == 1.0
+
+
+def test_extractive_questions_get_the_concise_prompt(tmp_path, question_file, embedder):
+    llm = ScriptedLLM(_reply, context_size=2048)
+    _run(tmp_path / "run", question_file, embedder, llm, pipelines=["full"])
+    generated = [call[-1]["content"] for call, limit in zip(llm.calls, llm.max_tokens,
+                                                              strict=True) if limit > 0]
+    assert generated and all(CONCISE_INSTRUCTION in text for text in generated)
+
+
+def test_every_mc_method_recorded_and_reported(tmp_path, question_file, embedder):
+    llm = ScriptedLLM(_reply, context_size=2048)
+    out = tmp_path / "run"
+    _run(out, question_file, embedder, llm, PipelineOptions(mc_mode="pmi", mc_all_modes=True),
+         mc_mode="pmi", mc_all=True)
+    rows, _ = load_results(out / "results.jsonl")
+    mc = [r for r in rows if r["qid"] == "t:3"]
+    assert {r["pipeline"] for r in mc} == {"none", "full"}
+    for r in mc:
+        assert set(r["mc_picks"]) == {"likelihood", "likelihood-char", "pmi", "letters"}
+        assert r["answer"].startswith(r["mc_picks"]["pmi"] + ".")  # answered by the run's mode
+    methods = summarize(rows)["mc_methods"]
+    assert set(methods["t"]["full"]) == {"likelihood", "likelihood-char", "pmi", "letters"}
+    assert methods["t"]["full"]["pmi"]["n"] == 1
+    assert "Multiple choice by method" in markdown(summarize(rows), "run")
