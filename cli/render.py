@@ -12,9 +12,10 @@ def usage_line(answer: Answer) -> str:
     u, t = answer.usage, answer.timings
     first = f"{t.first_token_s:.2f} s" if t.first_token_s is not None else "-"
     reused = f" ({u.reused_tokens:,} reused)" if u.reused_tokens else ""
-    return (f"{answer.pipeline}: {u.prompt_tokens:,} prompt tokens{reused} · "
-            f"{u.completion_tokens:,} generated · {u.calls} LLM call{'s' * (u.calls != 1)} · "
-            f"first token {first} · total {t.total_s:.2f} s")
+    route = answer.trace.summary()
+    return (f"{answer.pipeline}{f' ({route})' if route else ''}: {u.prompt_tokens:,} prompt "
+            f"tokens{reused} · {u.completion_tokens:,} generated · {u.calls} LLM "
+            f"call{'s' * (u.calls != 1)} · first token {first} · total {t.total_s:.2f} s")
 
 
 def citations_panel(answer: Answer) -> Panel:

@@ -15,19 +15,28 @@ from longdoc.pipelines.prompts import SYSTEM, Prompt, render_document
 from longdoc.pipelines.trace import FullTrace
 
 
+def document_room(ctx: AskContext, question: str) -> int:
+    """Tokens the documents may fill. The question is left out of the skeleton so that this
+    does not change with it (same kept text, same reusable KV prefix for every question)."""
+    reserve = max(QUESTION_RESERVE, ctx.llm.count_tokens(question))
+    skeleton = Prompt(SYSTEM, "", "", ctx.instruction()).messages()
+    return room_for(ctx.llm, skeleton, ctx.options.answer_tokens, reserve=reserve).room
+
+
+def documents_fit(ctx: AskContext, question: str) -> bool:
+    """Whether `full` would read the documents whole."""
+    text = "".join(render_document(d) for d in ctx.documents())
+    return ctx.llm.count_tokens(text) <= document_room(ctx, question)
+
+
 class FullContext(Pipeline):
     name = "full"
     summary = "long-context reading: the whole document in the prompt"
 
     def run(self, question: str, ctx: AskContext, choices: list[str] | None) -> Answer:
         llm = ctx.llm
-        # the question is left out of the skeleton so the document's share does not change
-        # with it (same kept text, same reusable KV prefix for every question)
-        reserve = max(QUESTION_RESERVE, llm.count_tokens(question))
-        skeleton = Prompt(SYSTEM, "", "", ctx.instruction()).messages()
-        budget = room_for(llm, skeleton, ctx.options.answer_tokens, reserve=reserve)
         context = "".join(render_document(d) for d in ctx.documents())
-        context, kept = keep_head_and_tail(llm, context, budget.room)
+        context, kept = keep_head_and_tail(llm, context, document_room(ctx, question))
         completion = ctx.final(Prompt(SYSTEM, context, question, ctx.instruction()), choices,
                                cache_prefix=context)
         usage = Usage()

@@ -38,6 +38,9 @@ class PipelineOptions:
     style: str = "full"  # free text: "full" (a sentence or two) or "concise" (a phrase)
     mc_mode: str = "likelihood"  # how a multiple-choice option is picked
     mc_all_modes: bool = False  # also compute (and record) every other mode's pick
+    # auto, multiple choice: escalate when the two likeliest options are closer than this
+    # (probability gap after a softmax over the mode's scores)
+    auto_margin: float = 0.2
 
     def validate(self) -> PipelineOptions:
         if self.tree_mode not in TREE_MODES:

@@ -14,6 +14,8 @@ from longdoc.pipelines.retrieval import fill_budget, reciprocal_rank_fusion, ret
 from longdoc.pipelines.trace import RagTrace, RetrievedChunk
 
 CANDIDATES = 50
+# Self-Route (Li et al. 2024): retrieval first, and a way for the model to say it cannot answer
+UNANSWERABLE = " If the text does not contain the answer, write 'unanswerable'."
 
 
 @dataclass
@@ -65,6 +67,9 @@ class Rag(Pipeline):
     name = "rag"
     summary = "retrieval: dense + BM25 chunks fused, as many as fit, in document order"
 
+    def __init__(self, self_route: bool = False) -> None:
+        self.self_route = self_route  # ask the model to write 'unanswerable' (for `auto`)
+
     def retrieve(self, queries: list[str], ctx: AskContext) -> list[Candidate]:
         """Candidates best first, every query's dense and BM25 rankings fused."""
         lib = ctx.library
@@ -90,7 +95,8 @@ class Rag(Pipeline):
         doc_texts = {d: ctx.document(d).text for d in {c.doc_id for c in chosen}}
         passages = merge_in_document_order(chosen, doc_texts, ctx.titles())
         context = "\n".join(p.render() for p in passages)
-        completion = ctx.final(Prompt(SYSTEM, context, question, ctx.instruction()), choices)
+        completion = ctx.final(Prompt(SYSTEM, context, question, ctx.instruction()
+                                  + (UNANSWERABLE if self.self_route else "")), choices)
         usage = Usage()
         usage.add(completion)
         support = supporting_chunks(completion.text, question, chosen)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from longdoc.core.errors import LongdocError
+from longdoc.pipelines.auto import Auto
 from longdoc.pipelines.base import Pipeline
 from longdoc.pipelines.closed_book import ClosedBook
 from longdoc.pipelines.coa import ChainOfAgents
@@ -11,9 +12,10 @@ from longdoc.pipelines.rag import Rag
 from longdoc.pipelines.tree import TreeOfSummaries
 
 PIPELINES: dict[str, type[Pipeline]] = {
-    p.name: p for p in (ClosedBook, FullContext, Rag, ChainOfAgents, TreeOfSummaries)
+    p.name: p for p in (ClosedBook, FullContext, Rag, ChainOfAgents, TreeOfSummaries, Auto)
 }
-READING_PIPELINES = [n for n in PIPELINES if n != "none"]
+# what 'all' means: every way of reading, once (auto only re-runs some of them)
+READING_PIPELINES = [n for n in PIPELINES if n not in ("none", "auto")]
 
 
 def get_pipeline(name: str) -> Pipeline:

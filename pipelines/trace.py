@@ -17,6 +17,10 @@ class Trace:
     def lines(self) -> list[TraceLine]:
         return []
 
+    def summary(self) -> str | None:
+        """One line for the usage summary, when the pipeline has something to add."""
+        return None
+
 
 @dataclass
 class FullTrace(Trace):
@@ -108,6 +112,31 @@ class TreeTrace(Trace):
             score = "" if n.score is None else f" score {n.score:.4f}"
             out.append(TraceLine(f"level {n.level}", f"{n.pages}{score}: {short(n.text)}"))
         return out
+
+
+@dataclass
+class RouteStep:
+    pipeline: str
+    reason: str  # why the route went on from here, or "answered"
+    prompt_tokens: int
+    seconds: float
+
+
+@dataclass
+class AutoTrace(Trace):
+    steps: list[RouteStep]
+    final: Trace  # the trace of the pipeline that answered
+
+    def summary(self) -> str:
+        route = " → ".join(s.pipeline for s in self.steps)
+        reasons = "; ".join(f"{s.pipeline}: {s.reason}" for s in self.steps[:-1])
+        return f"route {route}" + (f" ({reasons})" if reasons else "")
+
+    def lines(self) -> list[TraceLine]:
+        steps = [TraceLine(f"step {i}", f"{s.pipeline}: {s.reason} · {s.prompt_tokens:,} "
+                                        f"prompt tokens · {s.seconds:.1f} s")
+                 for i, s in enumerate(self.steps, 1)]
+        return steps + self.final.lines()
 
 
 def short(text: str, limit: int = 160) -> str:

@@ -56,3 +56,15 @@ def test_every_mc_method_reads_the_document(lighthouse_library, real_llm, mode):
                                          ctx, choices)
     assert answer.text == "B. dark green", answer.choice
     assert answer.choice.mode == mode and len(answer.choice.scores[mode]) == 4
+
+
+def test_auto_records_its_route_on_the_real_model(lighthouse_library, real_llm, embedder):
+    doc = lighthouse_library.documents()[0].doc_id
+    ctx = AskContext(lighthouse_library, real_llm, [doc], embedder=embedder)
+    answer = get_pipeline("auto").answer("What colour did Ada Quill paint the tower in 1887?",
+                                         ctx)
+    steps = answer.trace.steps
+    assert steps[0].pipeline == "rag" and steps[-1].reason == "answered"
+    assert len(steps) == 1 or steps[1].pipeline == "full"  # the story fits the window
+    assert "green" in answer.text.lower()
+    assert answer.usage.prompt_tokens == sum(s.prompt_tokens for s in steps)
