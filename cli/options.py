@@ -57,6 +57,9 @@ def _answer_params(max_tokens: int, style: str) -> list[inspect.Parameter]:
         _param("style", style, "--style", "Free-text answers: 'full' (a sentence or two), "
                "'concise' (the shortest phrase that answers), or 'auto' (eval: concise for "
                "extractive questions, else full)."),
+        _param("auto_margin", _P.auto_margin, "--auto-margin",
+               "auto, multiple choice: escalate past rag when the two likeliest options are "
+               "closer than this in probability."),
     ]
 
 
@@ -93,11 +96,13 @@ def model_options(func: Callable) -> Callable:
 
 
 def answer_options(max_tokens: int = _P.answer_tokens, style: str = _P.style) -> Callable:
-    """Adds --max-tokens, --rag-tokens, --tree-mode, --style; the command receives
+    """Adds --max-tokens, --rag-tokens, --tree-mode, --style, --auto-margin; the command receives
     `options: PipelineOptions` (validated)."""
 
-    def build(max_tokens: int, rag_tokens: int, tree_mode: str, style: str) -> PipelineOptions:
+    def build(max_tokens: int, rag_tokens: int, tree_mode: str, style: str,
+              auto_margin: float) -> PipelineOptions:
         return PipelineOptions(answer_tokens=max_tokens, rag_tokens=rag_tokens,
-                               tree_mode=tree_mode, style=style).validate()
+                               tree_mode=tree_mode, style=style,
+                               auto_margin=auto_margin).validate()
 
     return _inject(_answer_params(max_tokens, style), "options", build)

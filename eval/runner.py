@@ -51,6 +51,7 @@ class RunSettings:
     mc_all: bool = False  # every multiple-choice method's pick recorded
     style: str = "auto"
     retrieve_per_option: bool = False
+    auto_margin: float = 0.2
     judge_model_id: str | None = None
     judge_prompt_version: str | None = None
 

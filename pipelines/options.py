@@ -53,6 +53,8 @@ class PipelineOptions:
         if self.mc_mode not in MC_MODES:
             raise LongdocError(f"--mc-mode must be one of {', '.join(MC_MODES)}, "
                                f"not '{self.mc_mode}'")
+        if not 0.0 <= self.auto_margin <= 1.0:
+            raise LongdocError(f"--auto-margin must be between 0 and 1 (got {self.auto_margin})")
         if self.answer_tokens < 1:
             raise LongdocError(f"--max-tokens must be at least 1 (got {self.answer_tokens})")
         return self
