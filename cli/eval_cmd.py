@@ -110,6 +110,7 @@ def evaluate(
                           "removed and that answer will be run again[/]")
     err_console.print(f"{len(questions)} questions x {len(names)} pipelines; "
                       f"{len(state.done)} answers already in {out}")
+    settings.state_dir = out / "states"  # never evicts the states of the user's documents
     holder: dict = {}
 
     def make_llm():

@@ -24,6 +24,9 @@ class ModelSettings:
     seed: int = 0
     temperature: float = 0.0
     state_cache_mb: int = DEFAULT_MAX_BYTES >> 20
+    # where KV states are kept; None: the user's cache. An evaluation keeps its own, so its
+    # many documents never evict the states of the documents a user asks about.
+    state_dir: Path | None = None
 
     def validate(self) -> None:
         if self.ctx is not None and self.ctx < MIN_CTX:
@@ -42,7 +45,8 @@ def load_llm(settings: ModelSettings) -> LLM:
     ref = resolve_model(settings.model)
     cache = None
     if settings.state_cache_mb > 0:
-        cache = StateCache(cache_home() / "states", settings.state_cache_mb << 20)
+        cache = StateCache(settings.state_dir or cache_home() / "states",
+                           settings.state_cache_mb << 20)
     return LlamaCppLLM(ref, n_ctx=settings.ctx, n_threads=settings.threads,
                        n_gpu_layers=settings.gpu_layers, seed=settings.seed,
                        temperature=settings.temperature, state_cache=cache)

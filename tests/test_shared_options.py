@@ -84,5 +84,7 @@ def test_eval_sample_seed_and_model_seed_go_to_their_places(captured, monkeypatc
     first, second, again = run("a", "1"), run("b", "2"), run("c", "1")
     assert first == again and first != second  # the sample follows --sample-seed
     assert {s.seed for s in captured} == {7}  # --seed goes to the model
+    # an evaluation keeps its KV states in its own folder, not in the user's cache
+    assert {s.state_dir for s in captured} == {tmp_path / o / "states" for o in "abc"}
     settings = json.loads((tmp_path / "a" / "run.json").read_text())["settings"]
     assert settings["seed"] == 7
