@@ -102,7 +102,7 @@ def ingest(library: Library, paths: list[Path], embedder: Embedder,
             report.results.extend(removed)
             changed |= bool(removed)
         if changed or not library.bm25_path.exists():
-            library.build_bm25().save(library.bm25_path)
+            library.save_bm25()
     report.embedded_chunks = sum(r.chunks for r in report.results
                                  if r.status in {"added", "updated"})
     report.seconds = time.perf_counter() - started

@@ -5,7 +5,8 @@ Layout of `root/`:
     manifest.json          documents, source files, build settings
     docs/<doc_id>.json     title, pages, chunks of one document
     chroma/                chromadb PersistentClient (dense vectors of every chunk)
-    bm25.pkl               BM25 index over every chunk
+    bm25.json              BM25 index over every chunk (keys and tokens; an old bm25.pkl
+                           is never loaded, and removed when the index is written)
     trees/                 tree-of-summaries cache (per document and model)
     .lock                  write lock
 """
@@ -54,7 +55,7 @@ class Library:
 
     @property
     def bm25_path(self) -> Path:
-        return self.root / "bm25.pkl"
+        return self.root / "bm25.json"
 
     @cached_property
     def trees(self) -> TreeStore:
@@ -150,6 +151,11 @@ class Library:
             index = self.build_bm25()
         self._bm25 = index
         return index
+
+    def save_bm25(self) -> None:
+        """Rebuild the stored BM25 index from the documents (and drop a pickled one of old)."""
+        self.build_bm25().save(self.bm25_path)
+        (self.root / "bm25.pkl").unlink(missing_ok=True)
 
     def build_bm25(self) -> BM25Index:
         return BM25Index.build(
