@@ -8,69 +8,18 @@ vectors of pending ones and does their work again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Protocol
 
 from longdoc.core.errors import LoadError, LongdocError
 from longdoc.core.files import write_lock
 from longdoc.indexers.chunking import ChunkSettings, chunk_document
 from longdoc.indexers.embedder import Embedder
+from longdoc.indexers.ingest_types import FileResult, IngestReport, Progress, SilentProgress
 from longdoc.indexers.library import Library
 from longdoc.indexers.loaders import content_id, discover, load_file, read_bytes
 from longdoc.indexers.manifest import DocRecord, FileRecord, Manifest
-
-
-@dataclass
-class FileResult:
-    path: str
-    status: str  # added | updated | unchanged | duplicate | failed | skipped | removed
-    reason: str = ""
-    doc_id: str = ""
-    title: str = ""
-    pages: int = 0
-    chunks: int = 0
-
-
-@dataclass
-class IngestReport:
-    library: str
-    results: list[FileResult] = field(default_factory=list)
-    embedded_chunks: int = 0
-    seconds: float = 0.0
-
-    def count(self, *statuses: str) -> int:
-        return sum(1 for r in self.results if r.status in statuses)
-
-    @property
-    def indexed_any(self) -> bool:
-        return self.count("added", "updated", "unchanged", "duplicate") > 0
-
-
-class Progress(Protocol):
-    def files_found(self, n: int) -> None: ...
-    def file_started(self, path: Path) -> None: ...
-    def file_done(self, result: FileResult) -> None: ...
-    def chunks_queued(self, n: int) -> None: ...
-    def chunks_embedded(self, n: int) -> None: ...
-
-
-class SilentProgress:
-    def files_found(self, n: int) -> None:
-        pass
-
-    def file_started(self, path: Path) -> None:
-        pass
-
-    def file_done(self, result: FileResult) -> None:
-        pass
-
-    def chunks_queued(self, n: int) -> None:
-        pass
-
-    def chunks_embedded(self, n: int) -> None:
-        pass
+from longdoc.indexers.prune import drop_orphan, prune_roots, refresh_sources
 
 
 def ingest(library: Library, paths: list[Path], embedder: Embedder,
@@ -87,7 +36,8 @@ def ingest(library: Library, paths: list[Path], embedder: Embedder,
         _recover_pending(library, manifest)
         files, problems = discover(paths)
         for path, reason in problems:
-            status = "skipped" if reason.startswith("unsupported") else "failed"
+            status = "skipped" if reason.startswith(("unsupported", "not a regular")) \
+                else "failed"
             report.results.append(FileResult(str(path), status, reason))
         progress.files_found(len(files))
         changed = False
@@ -98,7 +48,7 @@ def ingest(library: Library, paths: list[Path], embedder: Embedder,
             report.results.append(result)
             progress.file_done(result)
         if prune:
-            removed = _prune(library, manifest, [Path(p).expanduser().resolve() for p in paths])
+            removed = prune_roots(library, manifest, paths)
             report.results.extend(removed)
             changed |= bool(removed)
         if changed or not library.bm25_path.exists():
@@ -196,38 +146,6 @@ def _point_file(library: Library, manifest: Manifest, key: str, record: FileReco
     old = manifest.files.get(key)
     manifest.files[key] = record
     if old and old.doc_id != record.doc_id:
-        _drop_orphan(library, manifest, old.doc_id)
-    _refresh_sources(manifest)
+        drop_orphan(library, manifest, old.doc_id)
+    refresh_sources(manifest)
     manifest.save(library.manifest_path)
-
-
-def _drop_orphan(library: Library, manifest: Manifest, doc_id: str) -> bool:
-    if any(f.doc_id == doc_id for f in manifest.files.values()):
-        return False
-    manifest.documents.pop(doc_id, None)
-    library.remove_documents([doc_id])
-    return True
-
-
-def _refresh_sources(manifest: Manifest) -> None:
-    for doc_id, doc in manifest.documents.items():
-        doc.sources = manifest.sources_of(doc_id)
-
-
-def _prune(library: Library, manifest: Manifest, roots: list[Path]) -> list[FileResult]:
-    """Forget files under `roots` that no longer exist, and documents left without a file."""
-    removed = []
-    for key in sorted(manifest.files):
-        path = Path(key)
-        under = any(path == r or r in path.parents for r in roots)
-        if under and not path.exists():
-            record = manifest.files.pop(key)
-            title = manifest.documents.get(record.doc_id, None)
-            dropped = _drop_orphan(library, manifest, record.doc_id)
-            removed.append(FileResult(key, "removed", "file no longer exists" if dropped
-                                      else "file gone; content still indexed from another file",
-                                      record.doc_id, title.title if title else ""))
-    if removed:
-        _refresh_sources(manifest)
-        manifest.save(library.manifest_path)
-    return removed
