@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from longdoc.core.errors import LongdocError
+from longdoc.core.files import PRIVATE_FILE
 
 REQUIRED = {"qid": str, "pipeline": str, "dataset": str}
 
@@ -87,7 +88,7 @@ def _repair_tail(path: Path, cut: int, fixed: bool) -> None:
 
 def append_result(path: Path, row: dict) -> None:
     line = (json.dumps(row, ensure_ascii=False) + "\n").encode()
-    with open(path, "ab") as fh:
+    with open(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE), "ab") as fh:
         start = fh.tell()
         try:
             fh.write(line)

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from longdoc.core.errors import LongdocError
-from longdoc.core.files import write_json_atomic
+from longdoc.core.files import private_dir, write_json_atomic
 from longdoc.eval.datasets import EvalQuestion
 from longdoc.eval.judge import Judge
 from longdoc.eval.results import append_result, load_results
@@ -89,7 +89,7 @@ def check_run_folder(out: Path) -> None:
 def prepare_run(out: Path, settings: RunSettings) -> RunState:
     check_run_folder(out)
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        private_dir(out)
     except OSError as exc:
         raise LongdocError(f"cannot create run folder {out}: {exc.strerror or exc}") from None
     run_file = out / "run.json"
