@@ -10,7 +10,8 @@ from typing import Protocol
 @dataclass
 class FileResult:
     path: str
-    status: str  # added | updated | unchanged | duplicate | failed | skipped | removed
+    # added | updated | unchanged | duplicate | failed | skipped | removed | repaired
+    status: str
     reason: str = ""
     doc_id: str = ""
     title: str = ""
