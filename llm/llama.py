@@ -50,8 +50,21 @@ class LlamaCppLLM:
                     n_gpu_layers=self.n_gpu_layers, seed=seed, verbose=False,
                 )
         except ValueError as exc:
-            raise LongdocError(f"cannot load model {model.path}: not a valid GGUF file or "
-                               f"truncated ({exc})") from None
+            if "llama_context" not in str(exc) and "llama_batch" not in str(exc):
+                raise LongdocError(f"cannot load model {model.path}: not a valid GGUF file or "
+                                   f"truncated ({exc})") from None
+            # the weights loaded but the context did not: KV bytes per token as default_context
+            meta, arch = self.metadata, self._arch
+            heads = int(meta.get(f"{arch}.attention.head_count", 32) or 32)
+            per_token = 4 * int(meta.get(f"{arch}.block_count", 32) or 32) * int(
+                meta.get(f"{arch}.attention.head_count_kv", heads) or heads) * (
+                int(meta.get(f"{arch}.embedding_length", 4096) or 4096) // heads)
+            fits = default_context({**meta, f"{arch}.context_length": 1 << 40})
+            raise LongdocError(
+                f"cannot allocate a context of {self.context_size:,} tokens: its KV cache alone "
+                f"needs about {per_token * self.context_size / 2**30:,.1f} GiB "
+                f"({per_token:,} bytes a token), more than this machine can give; "
+                f"--ctx {fits} would fit (or leave --ctx out)") from None
         self.layers = int(self.metadata.get(f"{self._arch}.block_count", 0) or 0)
         self._formatter = self._chat_formatter()
         self._add_bos = self.metadata.get("tokenizer.ggml.add_bos_token") == "true"
