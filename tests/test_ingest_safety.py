@@ -65,3 +65,30 @@ def test_fifos_and_odd_links_are_skipped_and_listed(tmp_path, embedder, alarm):
     assert reasons["to_folder"] == ("skipped", "not a regular file (link to a folder, "
                                                "not followed)")
     assert report.count("skipped") == 5  # the FIFO given by name is listed too
+
+
+def test_prune_under_an_unreadable_folder_removes_nothing(tmp_path, monkeypatch):
+    from longdoc.indexers import prune
+    from longdoc.indexers.manifest import DocRecord, FileRecord, Manifest
+
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    manifest = Manifest("e", 200, 40)
+    manifest.documents["d"] = DocRecord("d", "T", "txt", 1, 1, 1, 1, "now")
+    manifest.files[str(folder / "gone.txt")] = FileRecord("d", 1, 1)
+    real_listdir = os.listdir
+
+    def listdir(path):
+        if str(path) == str(folder):
+            raise PermissionError(13, "Permission denied")
+        return real_listdir(path)
+
+    monkeypatch.setattr(prune.os, "listdir", listdir)
+    results = prune.prune_roots(Library(tmp_path / "index"), manifest, [folder])
+    assert [(r.status, r.reason) for r in results] == [
+        ("skipped", "not pruned: permission denied, so nothing indexed from under it was "
+                    "removed")]
+    assert "d" in manifest.documents and len(manifest.files) == 1
+    monkeypatch.setattr(prune.os, "listdir", real_listdir)
+    removed = prune.prune_roots(Library(tmp_path / "index"), manifest, [folder])
+    assert [r.status for r in removed] == ["removed"] and not manifest.documents
