@@ -43,8 +43,12 @@ def private_dir(path: Path) -> Path:
     """`path` as a folder of mode 0700 (created with its parents if needed)."""
     with private_umask():
         path.mkdir(parents=True, exist_ok=True)
-    if path.stat().st_mode & 0o777 != PRIVATE_DIR:
-        path.chmod(PRIVATE_DIR)
+    st = path.stat()
+    if st.st_mode & 0o777 != PRIVATE_DIR and st.st_uid == os.getuid():
+        try:
+            path.chmod(PRIVATE_DIR)
+        except OSError:  # not ours to change (a shared folder): the files stay 0600
+            pass
     return path
 
 
