@@ -46,7 +46,8 @@ def ask(
         raise LongdocError("the question is empty")
     runner = get_pipeline(pipeline)
     lib = open_library(index, library)
-    doc_ids, titles, llm = open_session(lib, doc, settings, quiet=json_out)
+    doc_ids, titles, llm = open_session(lib, doc, settings, quiet=json_out,
+                                        uses_vectors=pipeline == "rag")
 
     def stream(piece: str) -> None:
         sys.stdout.write(piece)

@@ -24,7 +24,7 @@ from longdoc.cli.progress import tree_progress
 from longdoc.cli.render import trace_lines
 from longdoc.cli.runtime import open_session
 from longdoc.core.errors import LongdocError
-from longdoc.eval.metrics import token_containment, token_f1
+from longdoc.eval.metrics import numbers_in, token_containment, token_f1
 from longdoc.indexers.types import pages_label
 from longdoc.llm.settings import ModelSettings
 from longdoc.pipelines.answer import Answer
@@ -38,10 +38,24 @@ AGREE_CONTAINED = 0.8  # …or when this share of the shorter one's words is in 
 
 def answers_agree(first: str, second: str) -> bool:
     """Token F1 alone splits a terse correct answer ("1963") from a full sentence saying the
-    same thing, so a short answer whose words the longer answer contains also agrees."""
+    same thing, so a short answer whose words the longer answer contains also agrees.
+
+    Numbers decide before words: "10,000 escudos" and "42,000 escudos" share most words
+    but never agree."""
+    if not numbers_compatible(first, second):
+        return False
     if token_f1(first, second) >= AGREE_F1:
         return True
     return token_containment(first, second) >= AGREE_CONTAINED
+
+
+def numbers_compatible(first: str, second: str) -> bool:
+    """False when both answers state numbers and those of the one with fewer are not all among
+    the other's ("1963" fits "in 1963, aged 40"; "10,000" does not fit "42,000")."""
+    a, b = set(numbers_in(first)), set(numbers_in(second))
+    if not a or not b:
+        return True
+    return a <= b or b <= a
 
 
 def agreement_groups(answers: list[Answer]) -> list[list[str]]:
@@ -78,7 +92,8 @@ def compare(
         raise LongdocError("the question is empty")
     names = parse_pipelines(pipelines)
     lib = open_library(index, library)
-    doc_ids, titles, llm = open_session(lib, doc, settings, quiet=json_out)
+    doc_ids, titles, llm = open_session(lib, doc, settings, quiet=json_out,
+                                        uses_vectors="rag" in names)
     answers = []
     with tree_progress(titles, enabled=not json_out) as progress:
         context = AskContext(lib, llm, doc_ids, options, tree_progress=progress)

@@ -18,7 +18,8 @@ from longdoc.core.errors import LongdocError
 from longdoc.eval.datasets import EvalQuestion, load_questions, select
 from longdoc.eval.judge import JUDGE_PROMPT_VERSION, Judge
 from longdoc.eval.report import markdown, plots, summarize
-from longdoc.eval.runner import RunSettings, load_results, prepare_run, run_eval
+from longdoc.eval.results import load_results
+from longdoc.eval.runner import RunSettings, check_run_folder, prepare_run, run_eval
 from longdoc.eval.scoring import MC_MODES
 from longdoc.indexers.embedder import Embedder
 from longdoc.llm.model_store import resolve_model
@@ -82,13 +83,18 @@ def evaluate(
                                       "joined with each option.")] = False,
     judge_model: Annotated[Optional[str], typer.Option(
         help="A local GGUF (path or short name) that also grades free-text answers.")] = None,
+    allow_outside_docs: Annotated[bool, typer.Option(
+        "--allow-outside-docs", help="Accept documents outside the question file's folder "
+        "(absolute paths, '..').")] = False,
     *, settings: ModelSettings, options: PipelineOptions,
 ) -> None:
     """Answer every question with every pipeline, score the answers, and write a report."""
     names = parse_pipelines(pipelines)
+    check_run_folder(out)
     if mc_mode not in MC_MODES:
         raise LongdocError(f"--mc-mode must be one of {', '.join(MC_MODES)}, not '{mc_mode}'")
-    questions = _questions(questions_file, datasets, limit, sample_per_dataset, sample_seed)
+    questions = _questions(questions_file, datasets, limit, sample_per_dataset, sample_seed,
+                           allow_outside_docs)
     options = options.but(mc_mode=mc_mode if mc_mode != "generate" else options.mc_mode,
                           mc_all_modes=mc_all, retrieve_per_option=retrieve_per_option)
     ref = resolve_model(settings.model)
@@ -107,7 +113,8 @@ def evaluate(
     state = prepare_run(out, run)
     if state.repaired:
         err_console.print("[yellow]results.jsonl ended in a cut-off line (a crash?); it was "
-                          "removed and that answer will be run again[/]")
+                          "repaired and a lost answer will be run again[/]")
+    _warn(state.problems)
     err_console.print(f"{len(questions)} questions x {len(names)} pipelines; "
                       f"{len(state.done)} answers already in {out}")
     settings.state_dir = out / "states"  # never evicts the states of the user's documents
@@ -131,8 +138,9 @@ def evaluate(
 
 
 def _questions(path: Path, datasets: str | None, limit: int | None,
-               sample_per_dataset: int | None, sample_seed: int) -> list[EvalQuestion]:
-    loaded = load_questions(path)
+               sample_per_dataset: int | None, sample_seed: int,
+               allow_outside_docs: bool = False) -> list[EvalQuestion]:
+    loaded = load_questions(path, allow_outside_docs)
     for problem in loaded.problems:
         err_console.print(f"[yellow]{path.name}:{problem.line}: {problem.reason} (skipped)[/]")
     wanted = [d.strip() for d in datasets.split(",")] if datasets else None
@@ -153,8 +161,16 @@ def _recorded_settings(out: Path) -> dict:
         return {}
 
 
-def write_report(out: Path) -> dict:
-    rows, _ = load_results(out / "results.jsonl")
+def _warn(problems: list[str]) -> None:
+    for problem in problems:
+        err_console.print(f"[yellow]warning: {problem}[/]", highlight=False, soft_wrap=True)
+
+
+def write_report(out: Path, warn: bool = False) -> dict:
+    results = load_results(out / "results.jsonl")
+    if warn:
+        _warn(results.problems)
+    rows = results.rows
     if not rows:
         raise LongdocError(f"{out} holds no results yet")
     summary = summarize(rows)
@@ -196,7 +212,7 @@ def report(runs: Annotated[list[Path], typer.Argument(help="Run folders to repor
         if not (run / "results.jsonl").exists():
             raise LongdocError(f"{run} is not an evaluation run (no results.jsonl)")
         name = run.name if run.name not in summaries else str(run)
-        summaries[name] = write_report(run)
+        summaries[name] = write_report(run, warn=True)
     if len(summaries) > 1:
         pipes = list(dict.fromkeys(p for s in summaries.values() for p in s["pipelines"]))
         table = Table(title="Runs compared (all datasets)", title_justify="left")

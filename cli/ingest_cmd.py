@@ -37,7 +37,7 @@ from longdoc.indexers.ingest import ingest as run_ingest
 from longdoc.llm.settings import ModelSettings
 
 STATUS_STYLE = {"added": "green", "updated": "cyan", "unchanged": "dim", "duplicate": "dim",
-                "failed": "red", "skipped": "yellow", "removed": "magenta"}
+                "failed": "red", "skipped": "yellow", "removed": "magenta", "repaired": "cyan"}
 
 
 class RichIngestProgress:

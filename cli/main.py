@@ -5,12 +5,22 @@ from __future__ import annotations
 import typer
 
 from longdoc.cli import ask_cmd, compare_cmd, eval_cmd, ingest_cmd, models_cmd
+from longdoc.core.files import use_private_umask
 
 app = typer.Typer(
     name="longdoc", no_args_is_help=True, pretty_exceptions_enable=False,
     help="Ask questions of long documents on your own machine, and compare the answers of "
          "four pipelines (full, rag, coa, tree) on local GGUF models.",
 )
+
+
+@app.callback()
+def _private_files() -> None:
+    # one permission policy: whatever any command writes (library, chroma, KV states, model
+    # cache, run folders) is for the user only; core/files.py says more
+    use_private_umask()
+
+
 app.command("ingest")(ingest_cmd.ingest)
 app.command("docs")(ingest_cmd.docs)
 app.command("ask")(ask_cmd.ask)

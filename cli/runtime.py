@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from longdoc.cli.common import err_console
+from longdoc.core.errors import LongdocError
 from longdoc.indexers.library import Library
 from longdoc.llm.protocol import LLM
 from longdoc.llm.settings import ModelSettings
@@ -19,16 +20,47 @@ def load_llm(settings: ModelSettings, quiet: bool = False) -> LLM:
 
 
 def select_documents(library: Library, refs: list[str] | None) -> list[str]:
+    """The documents asked for, less those whose stored data is damaged (each left out with
+    a one-line warning, so one bad file does not stop every question)."""
     library.require_documents()
     if not refs:
-        return [d.doc_id for d in library.documents()]
-    return list(dict.fromkeys(library.resolve_doc(r).doc_id for r in refs))
+        wanted = [d.doc_id for d in library.documents()]
+    else:
+        wanted = list(dict.fromkeys(library.resolve_doc(r).doc_id for r in refs))
+    readable = []
+    for doc_id in wanted:
+        why = library.damaged(doc_id)
+        if why:
+            err_console.print(f"[yellow]warning: {why}; left out[/]", highlight=False,
+                              soft_wrap=True)
+        else:
+            readable.append(doc_id)
+    if not readable:
+        raise LongdocError("no readable document left to answer from (see the warnings)")
+    return readable
+
+
+def warn_missing_vectors(library: Library, doc_ids: list[str]) -> None:
+    """Say which documents have fewer vectors than chunks (rag then ranks them by BM25
+    alone); a vector store that cannot be read is an error naming its file."""
+    counts = library.vectors.counts_by_doc()
+    for doc_id in doc_ids:
+        record = library.manifest.documents[doc_id]
+        if counts.get(doc_id, 0) < record.chunks:
+            err_console.print(
+                f"[yellow]warning: '{record.title}' has {counts.get(doc_id, 0)} of "
+                f"{record.chunks} vectors in {library.vectors.path}: its chunks are ranked "
+                "by BM25 alone; run longdoc ingest on its file to re-embed them[/]",
+                highlight=False, soft_wrap=True)
 
 
 def open_session(library: Library, refs: list[str] | None, settings: ModelSettings,
-                 quiet: bool) -> tuple[list[str], dict[str, str], LLM]:
+                 quiet: bool, uses_vectors: bool = False
+                 ) -> tuple[list[str], dict[str, str], LLM]:
     """The documents to read, their titles, and the model."""
     doc_ids = select_documents(library, refs)
+    if uses_vectors:
+        warn_missing_vectors(library, doc_ids)
     llm = load_llm(settings, quiet=quiet)
     titles = {d: library.manifest.documents[d].title for d in doc_ids}
     return doc_ids, titles, llm

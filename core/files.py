@@ -1,4 +1,10 @@
-"""Small file helpers: atomic JSON writes and the library's write lock."""
+"""Small file helpers: atomic writes, the library's write lock, and one permission policy.
+
+Policy: everything longdoc writes (libraries, caches, run folders) is for the user only,
+files 0600 and folders 0700. Atomic writes get it from `mkstemp` and `private_dir`; code
+that lets a third party create files (chromadb, llama.cpp state files) runs under
+`private_umask`, and `make_private` repairs a tree written before this policy.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +18,58 @@ from pathlib import Path
 
 from longdoc.core.errors import LibraryBusy
 
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+PRIVATE_UMASK = 0o077
+
+
+@contextmanager
+def private_umask():
+    """Files and folders created inside are user-only (whoever creates them)."""
+    old = os.umask(PRIVATE_UMASK)
+    os.umask(old | PRIVATE_UMASK)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def use_private_umask() -> None:
+    """For the whole process (the CLI): every file it creates from now on is user-only."""
+    os.umask(os.umask(PRIVATE_UMASK) | PRIVATE_UMASK)
+
+
+def private_dir(path: Path) -> Path:
+    """`path` as a folder of mode 0700 (created with its parents if needed)."""
+    with private_umask():
+        path.mkdir(parents=True, exist_ok=True)
+    st = path.stat()
+    if st.st_mode & 0o777 != PRIVATE_DIR and st.st_uid == os.getuid():
+        try:
+            path.chmod(PRIVATE_DIR)
+        except OSError:  # not ours to change (a shared folder): the files stay 0600
+            pass
+    return path
+
+
+def make_private(root: Path) -> None:
+    """Bring every file under `root` to 0600 and every folder to 0700 (links left alone)."""
+    for folder, dirs, files in os.walk(root):
+        for name, mode in [(n, PRIVATE_DIR) for n in dirs] + [(n, PRIVATE_FILE) for n in files]:
+            target = Path(folder) / name
+            try:
+                st = target.lstat()
+                if not target.is_symlink() and st.st_mode & 0o777 != mode:
+                    target.chmod(mode)
+            except OSError:
+                continue
+    if root.is_dir():
+        private_dir(root)
+
 
 def write_json_atomic(path: Path, data: object) -> None:
     """Write JSON so that a crash leaves either the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -29,7 +83,7 @@ def write_json_atomic(path: Path, data: object) -> None:
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -43,8 +97,8 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
 @contextmanager
 def write_lock(root: Path, wait_s: float = 5.0):
     """One writer per library: an exclusive flock on `root/.lock` (released if the process dies)."""
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".lock", "w") as fh:
+    private_dir(root)
+    with open(os.open(root / ".lock", os.O_WRONLY | os.O_CREAT, PRIVATE_FILE), "w") as fh:
         deadline = time.monotonic() + wait_s
         while True:
             try:

@@ -2,25 +2,23 @@
 
 Questions are grouped by document and each document is read by one pipeline at a time, so the
 KV state of a document (full), its tree (tree) and its segment states (coa) are reused across
-that document's questions. `results.jsonl` only ever gains whole lines: a line cut short by a
-crash or a full disk is removed before the run goes on.
+that document's questions. `results.jsonl` only ever gains whole lines (eval/results.py).
 """
 
 from __future__ import annotations
 
-import errno
 import json
-import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from longdoc.core.errors import LongdocError
-from longdoc.core.files import write_json_atomic
+from longdoc.core.files import private_dir, write_json_atomic
 from longdoc.core.text import LETTERS
 from longdoc.eval.datasets import EvalQuestion
 from longdoc.eval.judge import Judge
+from longdoc.eval.results import append_result, load_results
 from longdoc.eval.scoring import PROMPT_VERSION, choices_for, pose, score, style_for
 from longdoc.indexers.embedder import Embedder
 from longdoc.indexers.ingest import ingest
@@ -66,6 +64,7 @@ class RunState:
     out: Path
     done: set[tuple[str, str]] = field(default_factory=set)
     repaired: bool = False
+    problems: list[str] = field(default_factory=list)  # bad lines of results.jsonl
 
     @property
     def results_path(self) -> Path:
@@ -83,49 +82,28 @@ class Reporter:
     def note(self, message: str) -> None: ...
 
 
-def load_results(path: Path) -> tuple[list[dict], bool]:
-    """Every complete result line; a cut-off last line is removed from the file."""
-    if not path.exists():
-        return [], False
-    data = path.read_bytes()
-    cut = data.rfind(b"\n") + 1
-    repaired = cut != len(data)
-    rows = []
-    for raw in data[:cut].splitlines():
-        try:
-            rows.append(json.loads(raw))
-        except ValueError:
-            repaired = True
-            break
-    if repaired:
-        good = b"".join(json.dumps(r, ensure_ascii=False).encode() + b"\n" for r in rows)
-        path.write_bytes(good)
-    return rows, repaired
-
-
-def append_result(path: Path, row: dict) -> None:
-    line = (json.dumps(row, ensure_ascii=False) + "\n").encode()
-    with open(path, "ab") as fh:
-        start = fh.tell()
-        try:
-            fh.write(line)
-            fh.flush()
-            os.fsync(fh.fileno())
-        except OSError as exc:
-            fh.truncate(start)  # never leave half a line behind
-            if exc.errno == errno.ENOSPC:
-                raise LongdocError("disk full: the results so far are kept; free some space "
-                                   "and run the same command again to continue") from None
-            raise
+def check_run_folder(out: Path) -> None:
+    """Refuse an `--out` that cannot be a run folder, before anything is loaded."""
+    if out.exists() and not out.is_dir():
+        raise LongdocError(f"--out {out} is a file, not a run folder; use another --out")
+    results = out / "results.jsonl"
+    if results.is_dir():
+        raise LongdocError(f"{results} is a folder, not a results file; use another --out")
 
 
 def prepare_run(out: Path, settings: RunSettings) -> RunState:
-    out.mkdir(parents=True, exist_ok=True)
+    check_run_folder(out)
+    try:
+        private_dir(out)
+    except OSError as exc:
+        raise LongdocError(f"cannot create run folder {out}: {exc.strerror or exc}") from None
     run_file = out / "run.json"
     if run_file.exists():
         try:
             recorded = json.loads(run_file.read_text())["settings"]
-        except (ValueError, KeyError):
+            if not isinstance(recorded, dict):
+                raise TypeError
+        except (OSError, ValueError, KeyError, TypeError):
             raise LongdocError(f"{run_file} is unreadable; use another --out") from None
         diffs = settings.differences(recorded)
         if diffs:
@@ -135,8 +113,9 @@ def prepare_run(out: Path, settings: RunSettings) -> RunState:
         write_json_atomic(run_file, {"settings": asdict(settings),
                                      "started": time.strftime("%Y-%m-%dT%H:%M:%S")})
     state = RunState(out)
-    rows, state.repaired = load_results(state.results_path)
-    state.done = {(r["qid"], r["pipeline"]) for r in rows}
+    results = load_results(state.results_path)
+    state.repaired, state.problems = results.repaired, results.problems
+    state.done = {(r["qid"], r["pipeline"]) for r in results.rows}
     return state
 
 
@@ -155,7 +134,7 @@ def run_eval(state: RunState, settings: RunSettings, questions: list[EvalQuestio
     library = Library(state.out / "library")
     doc_ids = ingest_documents(library, questions, embedder)
     library.reload()
-    rows, _ = load_results(state.results_path)
+    rows = load_results(state.results_path).rows
     scores: dict[str, list[float]] = {p: [] for p in settings.pipelines}
     for r in rows:
         scores.setdefault(r["pipeline"], []).append(r["score"])

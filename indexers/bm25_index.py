@@ -1,21 +1,29 @@
-"""A BM25 (rank-bm25) index over every chunk of a library, pickled beside the manifest."""
+"""A BM25 (rank-bm25) index over every chunk of a library, stored beside the manifest as data.
+
+The file holds the chunk keys and their tokens as JSON; the rank_bm25 object is rebuilt in
+memory on load. Nothing here unpickles: a library folder is data, never code (an old
+`bm25.pkl` is ignored and removed when the index is next written).
+"""
 
 from __future__ import annotations
 
-import pickle
+import json
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from longdoc.core.files import write_bytes_atomic
+from longdoc.core.files import write_json_atomic
 from longdoc.core.text import bm25_tokens
+
+FORMAT_VERSION = 1
 
 
 class BM25Index:
     def __init__(self, keys: list[tuple[str, int]], tokens: list[list[str]]) -> None:
         self.keys = keys
+        self._tokens = tokens
         self.doc_ids = sorted({k[0] for k in keys})
         self._bm25 = BM25Okapi(tokens) if keys else None
 
@@ -28,16 +36,24 @@ class BM25Index:
         return cls(keys, tokens)
 
     def save(self, path: Path) -> None:
-        write_bytes_atomic(path, pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))
+        write_json_atomic(path, {"version": FORMAT_VERSION, "keys": self.keys,
+                                 "tokens": self._tokens})
 
     @classmethod
     def load(cls, path: Path) -> BM25Index | None:
+        """The stored index, or None when the file is missing, damaged or of another shape."""
         try:
-            with open(path, "rb") as fh:
-                obj = pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            if raw.get("version") != FORMAT_VERSION:
+                return None
+            keys = [(str(d), int(i)) for d, i in raw["keys"]]
+            tokens = raw["tokens"]
+            if len(tokens) != len(keys) or not all(
+                    isinstance(t, list) and all(isinstance(w, str) for w in t) for t in tokens):
+                return None
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
             return None
-        return obj if isinstance(obj, cls) else None
+        return cls(keys, tokens)
 
     def search(self, query: str, k: int,
                doc_ids: list[str] | None = None) -> list[tuple[str, int, float]]:

@@ -8,69 +8,20 @@ vectors of pending ones and does their work again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Protocol
 
 from longdoc.core.errors import LoadError, LongdocError
-from longdoc.core.files import write_lock
+from longdoc.core.files import make_private, write_lock
 from longdoc.indexers.chunking import ChunkSettings, chunk_document
 from longdoc.indexers.embedder import Embedder
+from longdoc.indexers.ingest_types import FileResult, IngestReport, Progress, SilentProgress
 from longdoc.indexers.library import Library
 from longdoc.indexers.loaders import content_id, discover, load_file, read_bytes
 from longdoc.indexers.manifest import DocRecord, FileRecord, Manifest
-
-
-@dataclass
-class FileResult:
-    path: str
-    status: str  # added | updated | unchanged | duplicate | failed | skipped | removed
-    reason: str = ""
-    doc_id: str = ""
-    title: str = ""
-    pages: int = 0
-    chunks: int = 0
-
-
-@dataclass
-class IngestReport:
-    library: str
-    results: list[FileResult] = field(default_factory=list)
-    embedded_chunks: int = 0
-    seconds: float = 0.0
-
-    def count(self, *statuses: str) -> int:
-        return sum(1 for r in self.results if r.status in statuses)
-
-    @property
-    def indexed_any(self) -> bool:
-        return self.count("added", "updated", "unchanged", "duplicate") > 0
-
-
-class Progress(Protocol):
-    def files_found(self, n: int) -> None: ...
-    def file_started(self, path: Path) -> None: ...
-    def file_done(self, result: FileResult) -> None: ...
-    def chunks_queued(self, n: int) -> None: ...
-    def chunks_embedded(self, n: int) -> None: ...
-
-
-class SilentProgress:
-    def files_found(self, n: int) -> None:
-        pass
-
-    def file_started(self, path: Path) -> None:
-        pass
-
-    def file_done(self, result: FileResult) -> None:
-        pass
-
-    def chunks_queued(self, n: int) -> None:
-        pass
-
-    def chunks_embedded(self, n: int) -> None:
-        pass
+from longdoc.indexers.prune import drop_orphan, prune_roots, refresh_sources
+from longdoc.indexers.repair import embed_chunks, forget_if_damaged, restore_vectors
+from longdoc.indexers.types import Document
 
 
 def ingest(library: Library, paths: list[Path], embedder: Embedder,
@@ -85,9 +36,11 @@ def ingest(library: Library, paths: list[Path], embedder: Embedder,
         manifest = _open_manifest(library, embedder, settings)
         settings = ChunkSettings(manifest.chunk_size, manifest.chunk_overlap)
         _recover_pending(library, manifest)
+        report.results.extend(restore_vectors(library, manifest, embedder, progress))
         files, problems = discover(paths)
         for path, reason in problems:
-            status = "skipped" if reason.startswith("unsupported") else "failed"
+            status = "skipped" if reason.startswith(("unsupported", "not a regular")) \
+                else "failed"
             report.results.append(FileResult(str(path), status, reason))
         progress.files_found(len(files))
         changed = False
@@ -98,13 +51,14 @@ def ingest(library: Library, paths: list[Path], embedder: Embedder,
             report.results.append(result)
             progress.file_done(result)
         if prune:
-            removed = _prune(library, manifest, [Path(p).expanduser().resolve() for p in paths])
+            removed = prune_roots(library, manifest, paths)
             report.results.extend(removed)
             changed |= bool(removed)
         if changed or not library.bm25_path.exists():
-            library.build_bm25().save(library.bm25_path)
+            library.save_bm25()
+        make_private(library.root)
     report.embedded_chunks = sum(r.chunks for r in report.results
-                                 if r.status in {"added", "updated"})
+                                 if r.status in {"added", "updated", "repaired"})
     report.seconds = time.perf_counter() - started
     return report
 
@@ -149,6 +103,7 @@ def _ingest_file(library: Library, manifest: Manifest, path: Path, embedder: Emb
     except OSError as exc:
         return FileResult(key, "failed", exc.strerror or str(exc))
     known = manifest.files.get(key)
+    damaged = forget_if_damaged(library, manifest, known.doc_id) if known else ""
     if known and known.size == stat.st_size and known.mtime_ns == stat.st_mtime_ns \
             and known.doc_id in manifest.documents:
         doc = manifest.documents[known.doc_id]
@@ -156,6 +111,7 @@ def _ingest_file(library: Library, manifest: Manifest, path: Path, embedder: Emb
     try:
         data = read_bytes(path)
         doc_id = content_id(data)
+        damaged = damaged or forget_if_damaged(library, manifest, doc_id)
         if doc_id in manifest.documents:
             doc = manifest.documents[doc_id]
             status = "unchanged" if known and known.doc_id == doc_id else "duplicate"
@@ -167,27 +123,32 @@ def _ingest_file(library: Library, manifest: Manifest, path: Path, embedder: Emb
         document = load_file(path, data)
     except LoadError as exc:
         return FileResult(key, "failed", str(exc))
+    result = _index_document(library, manifest, document, embedder, settings, progress)
+    result.path, result.status = key, "updated" if known else "added"
+    if damaged:
+        result.reason = "repaired: its stored data was damaged; read again from the file"
+    _point_file(library, manifest, key, FileRecord(doc_id, stat.st_size, stat.st_mtime_ns))
+    return result
+
+
+def _index_document(library: Library, manifest: Manifest, document: Document,
+                    embedder: Embedder, settings: ChunkSettings,
+                    progress: Progress) -> FileResult:
+    """Chunk, store and embed a new document, and record it in the manifest."""
+    doc_id = document.doc_id
     chunks, n_tokens = chunk_document(document, embedder.tokenizer, settings)
     progress.chunks_queued(len(chunks))
     manifest.pending.append(doc_id)
     manifest.save(library.manifest_path)
     library.write_document(document, chunks)
-    # large slices: sentence-transformers sorts a call's texts by length before batching,
-    # so fewer, larger calls pad less (measured in benchmarks/ingest.py)
-    step = embedder.batch_size * 8
-    for start in range(0, len(chunks), step):
-        batch = chunks[start:start + step]
-        library.vectors.add(batch, embedder.embed([c.text for c in batch]))
-        progress.chunks_embedded(len(batch))
+    embed_chunks(library, chunks, embedder, progress)
     manifest.documents[doc_id] = DocRecord(
         doc_id=doc_id, title=document.title, kind=document.kind, pages=len(document.pages),
         words=document.words(), tokens=n_tokens, chunks=len(chunks),
         ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
     )
     manifest.pending.remove(doc_id)
-    status = "updated" if known else "added"
-    _point_file(library, manifest, key, FileRecord(doc_id, stat.st_size, stat.st_mtime_ns))
-    return FileResult(key, status, doc_id=doc_id, title=document.title,
+    return FileResult("", "added", doc_id=doc_id, title=document.title,
                       pages=len(document.pages), chunks=len(chunks))
 
 
@@ -196,38 +157,6 @@ def _point_file(library: Library, manifest: Manifest, key: str, record: FileReco
     old = manifest.files.get(key)
     manifest.files[key] = record
     if old and old.doc_id != record.doc_id:
-        _drop_orphan(library, manifest, old.doc_id)
-    _refresh_sources(manifest)
+        drop_orphan(library, manifest, old.doc_id)
+    refresh_sources(manifest)
     manifest.save(library.manifest_path)
-
-
-def _drop_orphan(library: Library, manifest: Manifest, doc_id: str) -> bool:
-    if any(f.doc_id == doc_id for f in manifest.files.values()):
-        return False
-    manifest.documents.pop(doc_id, None)
-    library.remove_documents([doc_id])
-    return True
-
-
-def _refresh_sources(manifest: Manifest) -> None:
-    for doc_id, doc in manifest.documents.items():
-        doc.sources = manifest.sources_of(doc_id)
-
-
-def _prune(library: Library, manifest: Manifest, roots: list[Path]) -> list[FileResult]:
-    """Forget files under `roots` that no longer exist, and documents left without a file."""
-    removed = []
-    for key in sorted(manifest.files):
-        path = Path(key)
-        under = any(path == r or r in path.parents for r in roots)
-        if under and not path.exists():
-            record = manifest.files.pop(key)
-            title = manifest.documents.get(record.doc_id, None)
-            dropped = _drop_orphan(library, manifest, record.doc_id)
-            removed.append(FileResult(key, "removed", "file no longer exists" if dropped
-                                      else "file gone; content still indexed from another file",
-                                      record.doc_id, title.title if title else ""))
-    if removed:
-        _refresh_sources(manifest)
-        manifest.save(library.manifest_path)
-    return removed

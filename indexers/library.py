@@ -5,7 +5,8 @@ Layout of `root/`:
     manifest.json          documents, source files, build settings
     docs/<doc_id>.json     title, pages, chunks of one document
     chroma/                chromadb PersistentClient (dense vectors of every chunk)
-    bm25.pkl               BM25 index over every chunk
+    bm25.json              BM25 index over every chunk (keys and tokens; an old bm25.pkl
+                           is never loaded, and removed when the index is written)
     trees/                 tree-of-summaries cache (per document and model)
     .lock                  write lock
 """
@@ -41,9 +42,36 @@ def library_path(index: Path | None = None, name: str | None = None) -> Path:
     return data_home() / "libraries" / (name or "default")
 
 
+class DamagedDocument(LongdocError):
+    """A document's JSON cannot be read or has the wrong shape."""
+
+
+CHUNK_FIELDS = {"doc_id": str, "index": int, "text": str, "page_start": int, "page_end": int,
+                "char_start": int, "char_end": int}
+
+
+def doc_file_problem(raw: object) -> str:
+    """What is wrong with the shape of a document's JSON ('' when nothing is)."""
+    if not isinstance(raw, dict):
+        return "not a JSON object"
+    for key, kind in (("title", str), ("kind", str), ("pages", list), ("chunks", list)):
+        if not isinstance(raw.get(key), kind):
+            return f"no {key}"
+    if not all(isinstance(p, str) for p in raw["pages"]):
+        return "a page is not text"
+    for chunk in raw["chunks"]:
+        if not isinstance(chunk, dict) or not all(
+                isinstance(chunk.get(k), t) for k, t in CHUNK_FIELDS.items()):
+            return "a chunk has the wrong shape"
+    return ""
+
+
 class Library:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        if self.root.exists() and not self.root.is_dir():
+            raise LongdocError(f"library {self.root} is a file, not a library folder "
+                               "(--index takes a folder)")
         self._manifest: Manifest | None = None
         self._bm25: BM25Index | None = None
 
@@ -54,7 +82,7 @@ class Library:
 
     @property
     def bm25_path(self) -> Path:
-        return self.root / "bm25.pkl"
+        return self.root / "bm25.json"
 
     @cached_property
     def trees(self) -> TreeStore:
@@ -69,10 +97,17 @@ class Library:
         if self._manifest is None:
             self._manifest = Manifest.load(self.manifest_path)
             if self._manifest is None:
-                raise LongdocError(
-                    f"nothing ingested yet in library {self.root} (run: longdoc ingest PATH)"
-                )
+                raise LongdocError(self._no_manifest())
         return self._manifest
+
+    def _no_manifest(self) -> str:
+        left = [name for name in ("docs", "chroma", "trees")
+                if (self.root / name).is_dir() and any((self.root / name).iterdir())]
+        if not left:
+            return f"nothing ingested yet in library {self.root} (run: longdoc ingest PATH)"
+        return (f"library {self.root} has lost its manifest.json, but {' and '.join(left)} "
+                f"are still there (nothing was deleted); rebuild the manifest by ingesting "
+                f"the files again: longdoc ingest PATH --index {self.root}")
 
     def set_manifest(self, manifest: Manifest) -> None:
         self._manifest = manifest
@@ -116,11 +151,26 @@ class Library:
         })
 
     def _read_doc_file(self, doc_id: str) -> dict:
+        path = self.doc_path(doc_id)
         try:
-            return json.loads(self.doc_path(doc_id).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise LongdocError(f"document {doc_id[:12]} is damaged on disk ({exc}); "
-                               "re-ingest its file") from None
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            problem = doc_file_problem(raw)
+        except (OSError, ValueError, RecursionError) as exc:
+            problem = getattr(exc, "strerror", None) or str(exc)
+        if problem:
+            title = self.manifest.documents.get(doc_id)
+            name = f"'{title.title}'" if title else doc_id[:12]
+            raise DamagedDocument(f"document {name} is damaged on disk ({path}: {problem}); "
+                                  "re-ingest its file to repair it")
+        return raw
+
+    def damaged(self, doc_id: str) -> str:
+        """Why the document's JSON cannot be used ('' when it can)."""
+        try:
+            self._read_doc_file(doc_id)
+        except DamagedDocument as exc:
+            return str(exc)
+        return ""
 
     def load_document(self, doc_id: str) -> Document:
         raw = self._read_doc_file(doc_id)
@@ -150,6 +200,11 @@ class Library:
             index = self.build_bm25()
         self._bm25 = index
         return index
+
+    def save_bm25(self) -> None:
+        """Rebuild the stored BM25 index from the documents (and drop a pickled one of old)."""
+        self.build_bm25().save(self.bm25_path)
+        (self.root / "bm25.pkl").unlink(missing_ok=True)
 
     def build_bm25(self) -> BM25Index:
         return BM25Index.build(

@@ -158,20 +158,23 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]
     """Walk files and folders (recursively, skipping hidden entries).
 
     Returns the files to try and (path, reason) for what cannot be tried at all. Unsupported
-    files inside a folder are listed as problems too, so the user sees they were not indexed.
+    files inside a folder are listed as problems too, so the user sees they were not indexed;
+    so is anything that is not a regular file (FIFOs, sockets, devices, dangling links, link
+    loops, links to folders): those are never opened (reading a FIFO blocks forever).
     """
     files: list[Path] = []
     problems: list[tuple[Path, str]] = []
     seen: set[Path] = set()
     for raw in paths:
         path = Path(raw).expanduser()
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             problems.append((path, "no such file or directory"))
             continue
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path)
-                if any(part.startswith(".") for part in rel.parts) or not child.is_file():
+                if any(part.startswith(".") for part in rel.parts) or (
+                        child.is_dir() and not child.is_symlink()):
                     continue
                 _add(child, files, problems, seen)
         else:
@@ -180,6 +183,21 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]
 
 
 def _add(path: Path, files: list[Path], problems: list[tuple[Path, str]], seen: set) -> None:
+    import errno
+    import stat
+
+    try:
+        mode = path.stat().st_mode  # follows links, opens nothing
+    except OSError as exc:
+        kind = {errno.ELOOP: "symbolic link loop", errno.ENOENT: "dangling symbolic link"}
+        problems.append((path, f"not a regular file ({kind[exc.errno]})" if exc.errno in kind
+                         else (exc.strerror or str(exc)).lower()))
+        return
+    if not stat.S_ISREG(mode):
+        kind = "link to a folder, not followed" if stat.S_ISDIR(mode) else \
+            "FIFO" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode) else "device"
+        problems.append((path, f"not a regular file ({kind})"))
+        return
     resolved = path.resolve()
     if resolved in seen:
         return

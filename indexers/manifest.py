@@ -56,7 +56,7 @@ class Manifest:
                 files={k: FileRecord(**v) for k, v in raw["files"].items()},
                 pending=list(raw.get("pending", [])), version=raw.get("version", 1),
             )
-        except (ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise LongdocError(f"library manifest {path} is unreadable ({exc})") from None
 
     def save(self, path: Path) -> None:

@@ -14,13 +14,13 @@ import time
 from pathlib import Path
 
 from longdoc.core.errors import LongdocError
+from longdoc.llm.gguf import context_too_large, default_context, read_metadata
 from longdoc.llm.llama_scoring import common_prefix, continuation_logprobs, first_token_logprobs
 from longdoc.llm.model_store import ModelRef
 from longdoc.llm.protocol import Choice, Completion, Message, OptionScore, TokenCallback
 from longdoc.llm.state_cache import StateCache
 
 MIN_CACHED_PREFIX = 256  # shorter prefixes are cheaper to recompute than to load
-MAX_DEFAULT_CTX = 32768
 SCRATCH_CTX = 1024  # the second, small context for short prompts (see _context_for)
 
 
@@ -54,8 +54,11 @@ class LlamaCppLLM:
                     n_gpu_layers=self.n_gpu_layers, seed=seed, verbose=False,
                 )
         except ValueError as exc:
-            raise LongdocError(f"cannot load model {model.path}: not a valid GGUF file or "
-                               f"truncated ({exc})") from None
+            if "llama_context" not in str(exc) and "llama_batch" not in str(exc):
+                raise LongdocError(f"cannot load model {model.path}: not a valid GGUF file or "
+                                   f"truncated ({exc})") from None
+            # the weights loaded but the context did not
+            raise context_too_large(self.metadata, self.context_size) from None
         self.layers = int(self.metadata.get(f"{self._arch}.block_count", 0) or 0)
         self._formatter = self._chat_formatter()
         self._add_bos = self.metadata.get("tokenizer.ggml.add_bos_token") == "true"
@@ -255,35 +258,3 @@ class LlamaCppLLM:
         self._llama.input_ids[:n] = expected
         self._llama.n_tokens = n
         return True
-
-
-def read_metadata(path: Path) -> dict:
-    """The GGUF's metadata (architecture, context, chat template), without loading weights."""
-    from llama_cpp import Llama
-    from llama_cpp._utils import suppress_stdout_stderr
-
-    try:
-        with suppress_stdout_stderr(disable=False):
-            probe = Llama(str(path), vocab_only=True, verbose=False)
-    except (ValueError, OSError) as exc:
-        raise LongdocError(f"cannot load model {path}: not a valid GGUF file or "
-                           f"truncated ({exc})") from None
-    return dict(probe.metadata)
-
-
-def default_context(metadata: dict) -> int:
-    """The trained context, capped at 32k and by what the KV cache may take of free memory."""
-    arch = metadata.get("general.architecture", "llama")
-    trained = int(metadata.get(f"{arch}.context_length", 4096) or 4096)
-    layers = int(metadata.get(f"{arch}.block_count", 32) or 32)
-    heads = int(metadata.get(f"{arch}.attention.head_count", 32) or 32)
-    heads_kv = int(metadata.get(f"{arch}.attention.head_count_kv", heads) or heads)
-    width = int(metadata.get(f"{arch}.embedding_length", 4096) or 4096)
-    per_token = 2 * layers * heads_kv * (width // max(heads, 1)) * 2  # K and V, f16
-    try:
-        free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError):
-        free = 8 << 30
-    by_memory = int(free * 0.4 // max(per_token, 1))
-    n_ctx = min(trained, MAX_DEFAULT_CTX, by_memory)
-    return max(512, n_ctx // 256 * 256)

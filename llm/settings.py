@@ -54,8 +54,8 @@ def load_llm(settings: ModelSettings) -> LLM:
 
 def default_context(settings: ModelSettings) -> int:
     """The context a load of `settings` would get, read from the GGUF without loading weights."""
-    from longdoc.llm.llama import default_context as from_metadata
-    from longdoc.llm.llama import read_metadata
+    from longdoc.llm.gguf import default_context as from_metadata
+    from longdoc.llm.gguf import read_metadata
 
     settings.validate()
     if settings.ctx:
@@ -65,7 +65,7 @@ def default_context(settings: ModelSettings) -> int:
 
 def trained_context(path: Path) -> int | None:
     """The context a GGUF was trained for, or None when the file cannot be read."""
-    from longdoc.llm.llama import read_metadata
+    from longdoc.llm.gguf import read_metadata
 
     try:
         metadata = read_metadata(path)

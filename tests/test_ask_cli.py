@@ -64,6 +64,13 @@ def test_model_truncated(lighthouse_library, model_ref, tmp_path):
 
 
 @pytest.mark.model
+def test_context_too_large_to_allocate(lighthouse_library, cli_env):
+    _one_line_error(_ask("Who?", "--index", str(lighthouse_library.root), "-p", "full",
+                         "--ctx", "10000000", env=cli_env),
+                    "cannot allocate a context of 10,000,000 tokens")
+
+
+@pytest.mark.model
 def test_context_smaller_than_prompt_overhead(lighthouse_library, cli_env):
     _one_line_error(_ask("Who was the first keeper?", "--index", str(lighthouse_library.root),
                          "-p", "full", "--ctx", "300", env=cli_env),

@@ -44,3 +44,14 @@ def test_short_answer_contained_in_a_sentence_agrees():
     answers = [Answer(p, "q", t) for p, t in [
         ("full", sentence), ("rag", "1963"), ("coa", "In 1971.")]]
     assert agreement_groups(answers) == [["full", "rag"], ["coa"]]
+
+
+def test_answers_whose_numbers_differ_never_agree():
+    first = "The colony paid a tax of 10,000 escudos a year to the crown."
+    second = "The colony paid a tax of 42,000 escudos a year to the crown."
+    assert token_f1(first, second) >= 0.5  # the words alone would say they agree
+    assert not answers_agree(first, second) and not answers_agree(second, first)
+    assert not answers_agree("10,000 escudos", "42,000 escudos")
+    assert answers_agree("10,000 escudos", "It cost 10000 escudos in 1901.")
+    answers = [Answer(p, "q", t) for p, t in [("full", first), ("rag", second)]]
+    assert agreement_groups(answers) == [["full"], ["rag"]]

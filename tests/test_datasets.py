@@ -77,3 +77,48 @@ def test_multiple_choice_is_posed_with_options_and_scored_by_letter(tmp_path):
     assert score(q, "B").value == 1.0
     assert score(q, "The tower was painted green.").value == 1.0
     assert score(q, "A").value == 0.0
+
+
+def test_numeric_and_boolean_answers_and_list_answer_types(tmp_path):
+    path = _write(tmp_path, [
+        _q(1, answers=None, answer=1963), _q(2, answers=None, answer=True),
+        _q(3, answers=[4.5, "x"]), _q(4, meta={"answer_type": ["extractive"]}),
+        _q(5, answers=[{"a": 1}]), _q(6, question={"q": 1}), _q(7)])
+    loaded = load_questions(path)
+    assert [q.id for q in loaded.questions] == ["ds:1", "ds:3", "ds:7"]
+    assert loaded.questions[0].answers == ["1963"]
+    assert loaded.questions[1].answers == ["4.5", "x"]
+    reasons = {p.line: p.reason for p in loaded.problems}
+    assert reasons[2] == "an answer must be text, not bool"
+    assert reasons[4].startswith("unknown answer type")
+    assert reasons[5] == "an answer must be text, not dict"
+    assert reasons[6] == "the question must be text, not dict"
+
+
+def test_documents_outside_the_question_folder_are_refused(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("secret")
+    base = tmp_path / "set"
+    base.mkdir()
+    (base / "docs").mkdir()
+    (base / "docs" / "a.txt").write_text("Alpha text.")
+    (base / "docs" / "link.txt").symlink_to(outside / "secret.txt")
+    rows = [_q(1), _q(2, doc_path="../outside/secret.txt"),
+            _q(3, doc_path=str(outside / "secret.txt")), _q(4, doc_path="docs/link.txt"),
+            _q(5, doc_path=str(base / "docs" / "a.txt"))]
+    path = base / "q.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    loaded = load_questions(path)
+    assert [q.id for q in loaded.questions] == ["ds:1", "ds:5"]
+    reasons = {p.line: p.reason for p in loaded.problems}
+    assert set(reasons) == {2, 3, 4}
+    assert all("outside the question file's folder" in r for r in reasons.values())
+    allowed = load_questions(path, allow_outside_docs=True)
+    assert len(allowed.questions) == 5 and not allowed.problems
+
+
+def test_a_question_file_that_is_a_folder(tmp_path):
+    (tmp_path / "q.jsonl").mkdir()
+    with pytest.raises(LongdocError, match="is a folder"):
+        load_questions(tmp_path / "q.jsonl")

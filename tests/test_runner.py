@@ -70,8 +70,9 @@ def test_run_groups_by_document_and_scores(tmp_path, question_file, embedder):
     llm = ScriptedLLM(_reply, context_size=2048)
     out = tmp_path / "run"
     assert _run(out, question_file, embedder, llm) == 6
-    rows, repaired = load_results(out / "results.jsonl")
-    assert not repaired
+    loaded = load_results(out / "results.jsonl")
+    rows = loaded.rows
+    assert not loaded.repaired and not loaded.problems
     order = [(r["doc"], r["pipeline"]) for r in rows]
     # each document is read by one pipeline at a time (all its questions together)
     assert order == [("a.txt", "none"), ("a.txt", "none"), ("a.txt", "full"), ("a.txt", "full"),
@@ -93,7 +94,7 @@ def test_resume_after_a_cut_off_line(tmp_path, question_file, embedder):
     results.write_bytes(b"".join(lines[:3]) + lines[3][:25])  # killed mid-write
     llm = ScriptedLLM(_reply, 2048)
     assert _run(out, question_file, embedder, llm) == 3
-    rows, _ = load_results(results)
+    rows = load_results(results).rows
     assert len(rows) == 6 and len({(r["qid"], r["pipeline"]) for r in rows}) == 6
     assert _run(out, question_file, embedder, llm) == 0  # nothing left to do
 
@@ -147,7 +148,7 @@ def test_every_mc_method_recorded_and_reported(tmp_path, question_file, embedder
     out = tmp_path / "run"
     _run(out, question_file, embedder, llm, PipelineOptions(mc_mode="pmi", mc_all_modes=True),
          mc_mode="pmi", mc_all=True)
-    rows, _ = load_results(out / "results.jsonl")
+    rows = load_results(out / "results.jsonl").rows
     mc = [r for r in rows if r["qid"] == "t:3"]
     assert {r["pipeline"] for r in mc} == {"none", "full"}
     for r in mc:

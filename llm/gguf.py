@@ -1,0 +1,59 @@
+"""What a GGUF file says about itself, read without loading its weights: metadata, the
+context it was trained for, and how much memory its KV cache takes per token."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from longdoc.core.errors import LongdocError
+
+MAX_DEFAULT_CTX = 32768
+
+
+def read_metadata(path: Path) -> dict:
+    """The GGUF's metadata (architecture, context, chat template), without loading weights."""
+    from llama_cpp import Llama
+    from llama_cpp._utils import suppress_stdout_stderr
+
+    try:
+        with suppress_stdout_stderr(disable=False):
+            probe = Llama(str(path), vocab_only=True, verbose=False)
+    except (ValueError, OSError) as exc:
+        raise LongdocError(f"cannot load model {path}: not a valid GGUF file or "
+                           f"truncated ({exc})") from None
+    return dict(probe.metadata)
+
+
+def kv_bytes_per_token(metadata: dict) -> int:
+    """K and V of every layer in f16."""
+    arch = metadata.get("general.architecture", "llama")
+    layers = int(metadata.get(f"{arch}.block_count", 32) or 32)
+    heads = int(metadata.get(f"{arch}.attention.head_count", 32) or 32)
+    heads_kv = int(metadata.get(f"{arch}.attention.head_count_kv", heads) or heads)
+    width = int(metadata.get(f"{arch}.embedding_length", 4096) or 4096)
+    return 2 * layers * heads_kv * (width // max(heads, 1)) * 2
+
+
+def default_context(metadata: dict) -> int:
+    """The trained context, capped at 32k and by what the KV cache may take of free memory."""
+    arch = metadata.get("general.architecture", "llama")
+    trained = int(metadata.get(f"{arch}.context_length", 4096) or 4096)
+    try:
+        free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError):
+        free = 8 << 30
+    by_memory = int(free * 0.4 // max(kv_bytes_per_token(metadata), 1))
+    n_ctx = min(trained, MAX_DEFAULT_CTX, by_memory)
+    return max(512, n_ctx // 256 * 256)
+
+
+def context_too_large(metadata: dict, n_ctx: int) -> LongdocError:
+    """The error for a context whose KV cache could not be allocated, with one that fits."""
+    per_token = kv_bytes_per_token(metadata)
+    arch = metadata.get("general.architecture", "llama")
+    fits = default_context({**metadata, f"{arch}.context_length": 1 << 40})
+    return LongdocError(
+        f"cannot allocate a context of {n_ctx:,} tokens: its KV cache alone needs about "
+        f"{per_token * n_ctx / 2**30:,.1f} GiB ({per_token:,} bytes a token), more than this "
+        f"machine can give; --ctx {fits} would fit (or leave --ctx out)")
