@@ -187,7 +187,8 @@ def _ingest_file(library: Library, manifest: Manifest, path: Path, embedder: Emb
     manifest.pending.remove(doc_id)
     status = "updated" if known else "added"
     _point_file(library, manifest, key, FileRecord(doc_id, stat.st_size, stat.st_mtime_ns))
-    return FileResult(key, status, doc_id=doc_id, title=document.title,
+    # the loader's warning (a guessed encoding, a fallback PDF reader) is the report's note
+    return FileResult(key, status, document.note, doc_id=doc_id, title=document.title,
                       pages=len(document.pages), chunks=len(chunks))
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from longdoc.core.errors import LoadError
+from longdoc.indexers.text_decoding import decode_text
 from longdoc.indexers.types import Document
 
 PDF_SUFFIXES = {".pdf"}
@@ -42,7 +43,10 @@ def content_id(data: bytes) -> str:
 
 
 def load_file(path: Path, data: bytes | None = None) -> Document:
-    """Load one file; `data` may be passed when the bytes were already read (for hashing)."""
+    """Load one file; `data` may be passed when the bytes were already read (for hashing).
+
+    `Document.note` carries a warning for the ingest report (a guessed text encoding).
+    """
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise LoadError(f"unsupported file type '{suffix or '(none)'}' (use .pdf, .txt or .md)")
@@ -53,15 +57,16 @@ def load_file(path: Path, data: bytes | None = None) -> Document:
     doc_id = content_id(data)
     if suffix in PDF_SUFFIXES:
         pages, title = _pdf_pages(data)
-        kind = "pdf"
+        kind, note = "pdf", ""
     else:
-        pages = _text_pages(decode_text(data))
+        decoded = decode_text(data)
+        pages, note = _text_pages(decoded.text), decoded.note
         title = _markdown_title(pages[0]) if suffix in {".md", ".markdown"} else ""
         kind = "md" if suffix in {".md", ".markdown"} else "txt"
     if not any(p.strip() for p in pages):
         raise LoadError("no text in file")
     title = " ".join(title.split())[:200]
-    return Document(doc_id=doc_id, title=title or path.stem, pages=pages, kind=kind)
+    return Document(doc_id=doc_id, title=title or path.stem, pages=pages, kind=kind, note=note)
 
 
 def _pdf_pages(data: bytes) -> tuple[list[str], str]:
@@ -100,35 +105,6 @@ def _pdf_pages(data: bytes) -> tuple[list[str], str]:
     except Exception:
         title = ""
     return pages, title.strip()
-
-
-def decode_text(data: bytes) -> str:
-    """Decode bytes as UTF-8, else as the detected encoding; refuse binary content."""
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"),
-                       (b"\xfe\xff", "utf-16")):
-        if data.startswith(bom):
-            return data.decode(codec, errors="replace")
-    head = data[:8192]
-    if b"\x00" in head or _control_ratio(head) > 0.1:
-        raise LoadError("binary content, not text")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None:
-        raise LoadError("cannot detect the text encoding")
-    return str(best)
-
-
-def _control_ratio(data: bytes) -> float:
-    if not data:
-        return 0.0
-    allowed = {9, 10, 12, 13, 27}
-    bad = sum(1 for b in data if b < 32 and b not in allowed)
-    return bad / len(data)
 
 
 def _text_pages(text: str) -> list[str]:

@@ -50,6 +50,47 @@ def test_utf16_with_bom_is_decoded(tmp_path):
     assert load_file(path).text == "hello wide world"
 
 
+# Short texts are where the detector alone went wrong ("crème brûlée à" became "crčme brűlée ŕ").
+@pytest.mark.parametrize("text, encoding", [
+    ("La crème brûlée à la carte, garçon!", "cp1252"),
+    ("Le café était fermé à Noël; où est la crème brûlée?", "cp1252"),
+    ("Größere Übungen für Müller, die Straße entlang – schön.", "cp1252"),
+    ("¿Dónde está el niño? Mañana comeremos piñata en la montaña.", "cp1252"),
+    ("A informação não está disponível, então começaremos às três.", "cp1252"),
+    ("Ça coûte 5 € — « très cher », n’est-ce pas ?", "cp1252"),
+    ("Привет, как дела? Это простой текст на русском языке для проверки.", "cp1251"),
+    ("Zażółć gęślą jaźń. Może jutro pójdziemy do miasta.", "cp1250"),
+    ("Καλημέρα, πώς είστε σήμερα; Αυτό είναι ελληνικό κείμενο.", "cp1253"),
+    ("Élan vital, naïve café, crème brûlée", "utf-16"),
+    ("Élan vital, naïve café, crème brûlée", "utf-8-sig"),
+])
+def test_legacy_encodings_come_out_right(tmp_path, text, encoding):
+    path = tmp_path / "legacy.txt"
+    path.write_bytes(text.encode(encoding))
+    doc = load_file(path)
+    assert doc.text == text
+    guessed = encoding not in {"utf-16", "utf-8-sig"}
+    assert ("encoding guessed" in doc.note) == guessed
+
+
+def test_utf8_is_not_a_guess(tmp_path):
+    path = _write(tmp_path / "plain.txt", "naïve café".encode())
+    assert load_file(path).note == ""
+
+
+def test_guessed_encoding_is_in_the_ingest_note(tmp_path, embedder):
+    from longdoc.indexers.ingest import ingest
+    from longdoc.indexers.library import Library
+
+    src = tmp_path / "src"
+    src.mkdir()
+    _write(src / "menu.txt", "La crème brûlée à la carte, garçon!".encode("cp1252"))
+    report = ingest(Library(tmp_path / "index"), [src], embedder)
+    (result,) = report.results
+    assert result.status == "added"
+    assert result.reason == "text encoding guessed: cp1252"
+
+
 @pytest.mark.parametrize("make, reason", [
     (lambda d: corrupt_copy(SAMPLE_PDF, d / "corrupt.pdf"), "corrupt PDF"),
     (lambda d: _write(d / "fake.pdf", b"this is not a pdf at all"), "corrupt PDF"),
