@@ -10,7 +10,13 @@ from longdoc.core.errors import LoadError
 from longdoc.indexers.loaders import content_id, discover, load_file
 
 from conftest import SAMPLE_DOCS, SAMPLE_PDF
-from pdf_factory import blank_pdf, corrupt_copy, encrypted_copy
+from pdf_factory import (
+    aes_encrypted_copy,
+    blank_pdf,
+    corrupt_copy,
+    encrypted_copy,
+    huge_array_pdf,
+)
 
 
 def test_pdf_keeps_pages_and_title():
@@ -109,6 +115,38 @@ def test_bad_input_gives_one_line_reason(tmp_path, make, reason):
     message = str(info.value)
     assert reason in message
     assert "\n" not in message
+
+
+def test_aes_encrypted_pdf_with_empty_user_password_is_read(tmp_path):
+    doc = load_file(aes_encrypted_copy(SAMPLE_PDF, tmp_path / "aes.pdf"))
+    assert len(doc.pages) == 10 and "Royal McBee" in doc.pages[-1]
+
+
+def test_aes_pdf_falls_back_to_pdfium_without_pypdf_crypto(tmp_path, monkeypatch):
+    """What a machine without `cryptography` saw: pypdf cannot decrypt AES at all."""
+    import pypdf._encryption as encryption
+    from pypdf._crypt_providers import _fallback
+
+    path = aes_encrypted_copy(SAMPLE_PDF, tmp_path / "aes.pdf")
+    for name in ("aes_cbc_decrypt", "aes_ecb_decrypt", "CryptAES"):
+        monkeypatch.setattr(encryption, name, getattr(_fallback, name))
+    doc = load_file(path)
+    assert len(doc.pages) == 10 and "Royal McBee" in doc.pages[-1]
+    assert "PDFium" in doc.note and "cryptography" in doc.note
+
+
+def test_pdf_over_pypdf_array_limit_is_read_with_pdfium(tmp_path):
+    path = huge_array_pdf(tmp_path / "filing.pdf", ["Quarterly Report", "Revenue rose 12%."])
+    doc = load_file(path)
+    assert doc.pages == ["Quarterly Report\nRevenue rose 12%."]
+    assert "maximum array element count" in doc.note
+
+
+def test_damaged_pdf_that_no_reader_opens_is_still_corrupt(tmp_path):
+    data = huge_array_pdf(tmp_path / "x.pdf", ["Quarterly Report"]).read_bytes()
+    path = _write(tmp_path / "broken.pdf", data[:9] + b"\x00" * (len(data) - 9))
+    with pytest.raises(LoadError, match="corrupt PDF"):
+        load_file(path)
 
 
 def test_unreadable_file(tmp_path, monkeypatch):
