@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from longdoc.core.errors import LoadError
+from longdoc.indexers.titles import pdf_title
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
@@ -51,7 +52,7 @@ def read_pdf(data: bytes) -> PdfText:
         result = _fallback(data, failure)
     if not any(p.strip() for p in result.pages):
         raise LoadError("PDF has no extractable text (scanned or image-only?)")
-    result.title = result.title.strip()
+    result.title = pdf_title(result.title, result.pages[0])
     return result
 
 

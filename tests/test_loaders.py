@@ -16,6 +16,8 @@ from pdf_factory import (
     corrupt_copy,
     encrypted_copy,
     huge_array_pdf,
+    raw_pdf,
+    titled_copy,
 )
 
 
@@ -147,6 +149,27 @@ def test_damaged_pdf_that_no_reader_opens_is_still_corrupt(tmp_path):
     path = _write(tmp_path / "broken.pdf", data[:9] + b"\x00" * (len(data) - 9))
     with pytest.raises(LoadError, match="corrupt PDF"):
         load_file(path)
+
+
+@pytest.mark.parametrize("meta, first_lines, expected", [
+    ("0001045810-22-000166", ["NVIDIA CORPORATION", "FORM 10-Q"], "NVIDIA CORPORATION"),
+    ("Microsoft Word - q3_draft.docx", ["12", "Annual Letter to Shareholders"],
+     "Annual Letter to Shareholders"),
+    ("untitled", ["Page 1 of 9", "2022-10-31", "Minutes of the Board"], "Minutes of the Board"),
+    ("report_final_v2", ["The Budget for 2023"], "The Budget for 2023"),
+    ("0001045810-22-000166", ["12345", "---"], "filing"),
+    ("Hacker Folklore", ["Something else"], "Hacker Folklore"),
+    ("", ["Some Heading"], "filing"),
+])
+def test_identifier_titles_give_way_to_the_first_heading(tmp_path, meta, first_lines, expected):
+    doc = load_file(raw_pdf(tmp_path / "filing.pdf", first_lines + ["body text here."],
+                            title=meta))
+    assert doc.title == expected
+
+
+def test_sample_pdf_with_filing_number_title(tmp_path):
+    doc = load_file(titled_copy(SAMPLE_PDF, tmp_path / "x.pdf", "0001045810-22-000166"))
+    assert doc.title == "Appendix A. Hacker Folklore"
 
 
 def test_unreadable_file(tmp_path, monkeypatch):
