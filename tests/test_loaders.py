@@ -81,6 +81,15 @@ def test_legacy_encodings_come_out_right(tmp_path, text, encoding):
     assert ("encoding guessed" in doc.note) == guessed
 
 
+@pytest.mark.parametrize("repeat", [1, 3, 50])
+def test_cp1251_is_not_taken_for_mac_cyrillic(tmp_path, repeat):
+    text = "Привет, как дела? Это простой текст. " * repeat
+    path = _write(tmp_path / "ru.txt", text.encode("cp1251"))
+    doc = load_file(path)
+    assert doc.text == text.strip()
+    assert doc.note == "text encoding guessed: cp1251"
+
+
 def test_utf8_is_not_a_guess(tmp_path):
     path = _write(tmp_path / "plain.txt", "naïve café".encode())
     assert load_file(path).note == ""
