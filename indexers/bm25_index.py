@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -24,7 +25,9 @@ class BM25Index:
         keys, tokens = [], []
         for doc_id, index, text in chunks:
             keys.append((doc_id, index))
-            tokens.append(bm25_tokens(text))
+            # one string object per distinct term: each chunk's term-frequency dict keys them,
+            # and without interning a 50 MB file's index held a separate copy per occurrence
+            tokens.append([sys.intern(t) for t in bm25_tokens(text)])
         return cls(keys, tokens)
 
     def save(self, path: Path) -> None:
