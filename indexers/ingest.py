@@ -20,6 +20,7 @@ from longdoc.indexers.embedder import Embedder
 from longdoc.indexers.library import Library
 from longdoc.indexers.loaders import content_id, discover, load_file, read_bytes
 from longdoc.indexers.manifest import DocRecord, FileRecord, Manifest
+from longdoc.indexers.types import Chunk
 
 
 @dataclass
@@ -167,11 +168,29 @@ def _ingest_file(library: Library, manifest: Manifest, path: Path, embedder: Emb
         document = load_file(path, data)
     except LoadError as exc:
         return FileResult(key, "failed", str(exc))
+    del data  # the document holds the text; the raw bytes need not stay while it is embedded
     chunks, n_tokens = chunk_document(document, embedder.tokenizer, settings)
+    record = DocRecord(doc_id=doc_id, title=document.title, kind=document.kind,
+                       pages=len(document.pages), words=document.words(), tokens=n_tokens,
+                       chunks=len(chunks), ingested_at="")
+    note = document.note  # the loader's warning (a guessed encoding, say): the report's note
     progress.chunks_queued(len(chunks))
     manifest.pending.append(doc_id)
     manifest.save(library.manifest_path)
     library.write_document(document, chunks)
+    del document  # on disk now: a large text need not stay in memory while it is embedded
+    _embed_chunks(library, embedder, chunks, progress)
+    record.ingested_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    manifest.documents[doc_id] = record
+    manifest.pending.remove(doc_id)
+    status = "updated" if known else "added"
+    _point_file(library, manifest, key, FileRecord(doc_id, stat.st_size, stat.st_mtime_ns))
+    return FileResult(key, status, note, doc_id=doc_id, title=record.title,
+                      pages=record.pages, chunks=record.chunks)
+
+
+def _embed_chunks(library: Library, embedder: Embedder, chunks: list[Chunk],
+                  progress: Progress) -> None:
     # large slices: sentence-transformers sorts a call's texts by length before batching,
     # so fewer, larger calls pad less (measured in benchmarks/ingest.py)
     step = embedder.batch_size * 8
@@ -179,17 +198,6 @@ def _ingest_file(library: Library, manifest: Manifest, path: Path, embedder: Emb
         batch = chunks[start:start + step]
         library.vectors.add(batch, embedder.embed([c.text for c in batch]))
         progress.chunks_embedded(len(batch))
-    manifest.documents[doc_id] = DocRecord(
-        doc_id=doc_id, title=document.title, kind=document.kind, pages=len(document.pages),
-        words=document.words(), tokens=n_tokens, chunks=len(chunks),
-        ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-    )
-    manifest.pending.remove(doc_id)
-    status = "updated" if known else "added"
-    _point_file(library, manifest, key, FileRecord(doc_id, stat.st_size, stat.st_mtime_ns))
-    # the loader's warning (a guessed encoding, a fallback PDF reader) is the report's note
-    return FileResult(key, status, document.note, doc_id=doc_id, title=document.title,
-                      pages=len(document.pages), chunks=len(chunks))
 
 
 def _point_file(library: Library, manifest: Manifest, key: str, record: FileRecord) -> None:
