@@ -1,5 +1,8 @@
 """Bytes of a text file to `str`: UTF-8 first, then Western European cp1252, then a detector.
 
+A file that is UTF-8 but for a few stray bytes (a Windows quote pasted in) stays UTF-8, the
+stray bytes replaced and counted in the note.
+
 charset-normalizer alone misreads short Western European text (it took "crème brûlée à" in
 cp1252 for cp1250, mac_iceland or cp775 and returned "crčme brűlée ŕ"). cp1252 is tried before
 it, and kept only when the result reads like Western text: accented letters a minority of the
@@ -20,6 +23,8 @@ BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "
 MAX_ACCENTED_SHARE = 0.3
 # Symbols glued between letters above this share of the high bytes: another code page.
 MAX_WEDGED_SHARE = 0.02
+# Valid multi-byte UTF-8 characters needed per undecodable byte to call a file UTF-8 anyway.
+MIN_VALID_PER_BAD = 2
 # A Windows code page this close in coherence to the detector's pick (and no messier) wins.
 NEAR_TIE_COHERENCE = 0.1
 # Non-letters that do sit inside Western words: curly apostrophes, Catalan middle dot, soft hyphen.
@@ -51,10 +56,15 @@ class Decoded(NamedTuple):
     text: str
     encoding: str
     guessed: bool
+    replaced: int = 0  # undecodable bytes replaced by U+FFFD
 
     @property
     def note(self) -> str:
         """The warning for the ingest report ("" when the encoding was certain)."""
+        if self.replaced:
+            plural = "s" if self.replaced > 1 else ""
+            return (f"text encoding guessed: {self.encoding} "
+                    f"({self.replaced} undecodable byte{plural} replaced)")
         return f"text encoding guessed: {self.encoding}" if self.guessed else ""
 
 
@@ -70,9 +80,23 @@ def decode_text(data: bytes) -> Decoded:
         return Decoded(data.decode("utf-8"), "utf-8", False)
     except UnicodeDecodeError:
         pass
+    mostly = _mostly_utf8(data)
+    if mostly is not None:
+        return mostly
     if reads_as_cp1252(data):
         return Decoded(data.decode("cp1252"), "cp1252", True)
     return _detect(data)
+
+
+def _mostly_utf8(data: bytes) -> Decoded | None:
+    """UTF-8 with a few stray bytes (a Windows quote pasted in): the detector refused those."""
+    text = data.decode("utf-8", errors="replace")
+    replaced = text.count("\ufffd") - data.count("\ufffd".encode())
+    wide = len(text) - len(text.encode("ascii", errors="ignore"))
+    valid = wide - text.count("\ufffd")  # characters that UTF-8 did decode
+    if valid >= MIN_VALID_PER_BAD * replaced > 0:
+        return Decoded(text, "utf-8", True, replaced)
+    return None
 
 
 def reads_as_cp1252(data: bytes) -> bool:

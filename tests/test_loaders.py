@@ -90,6 +90,30 @@ def test_cp1251_is_not_taken_for_mac_cyrillic(tmp_path, repeat):
     assert doc.note == "text encoding guessed: cp1251"
 
 
+@pytest.mark.parametrize("text", [
+    "Le café était fermé à Noël; où est la crème brûlée? ",
+    "Größere Übungen für Müller, die Straße entlang. ",
+    "Привет, как дела? Это простой текст. ",
+])
+def test_utf8_with_a_stray_byte_stays_utf8(tmp_path, text):
+    """A Windows quote pasted into a UTF-8 file: the detector refused the whole file."""
+    path = _write(tmp_path / "mixed.txt", (text * 5).encode() + b"It\x92s the end.")
+    doc = load_file(path)
+    assert doc.text == (text * 5) + "It\ufffds the end."
+    assert doc.note == "text encoding guessed: utf-8 (1 undecodable byte replaced)"
+
+
+def test_cp1252_file_with_one_utf8_looking_pair_stays_cp1252(tmp_path):
+    text = "Le café était fermé à Noël; où est la crème brûlée? " * 5
+    path = _write(tmp_path / "menu.txt", text.encode("cp1252"))
+    assert load_file(path).note == "text encoding guessed: cp1252"
+
+
+def test_english_utf8_with_one_accent_and_a_stray_quote(tmp_path):
+    path = _write(tmp_path / "note.txt", "A café in Paris. ".encode() * 3 + b"It\x92s late.")
+    assert load_file(path).text == "A café in Paris. " * 3 + "It\ufffds late."
+
+
 def test_utf8_is_not_a_guess(tmp_path):
     path = _write(tmp_path / "plain.txt", "naïve café".encode())
     assert load_file(path).note == ""
