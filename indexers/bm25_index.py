@@ -8,6 +8,7 @@ memory on load. Nothing here unpickles: a library folder is data, never code (an
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -32,7 +33,9 @@ class BM25Index:
         keys, tokens = [], []
         for doc_id, index, text in chunks:
             keys.append((doc_id, index))
-            tokens.append(bm25_tokens(text))
+            # one string object per distinct term: without interning, a 50 MB file's index
+            # held a separate copy of every occurrence
+            tokens.append([sys.intern(t) for t in bm25_tokens(text)])
         return cls(keys, tokens)
 
     def save(self, path: Path) -> None:
@@ -47,7 +50,8 @@ class BM25Index:
             if raw.get("version") != FORMAT_VERSION:
                 return None
             keys = [(str(d), int(i)) for d, i in raw["keys"]]
-            tokens = raw["tokens"]
+            tokens = [[sys.intern(w) for w in t] if isinstance(t, list) else t
+                      for t in raw["tokens"]]
             if len(tokens) != len(keys) or not all(
                     isinstance(t, list) and all(isinstance(w, str) for w in t) for t in tokens):
                 return None

@@ -123,10 +123,12 @@ def _ingest_file(library: Library, manifest: Manifest, path: Path, embedder: Emb
         document = load_file(path, data)
     except LoadError as exc:
         return FileResult(key, "failed", str(exc))
+    del data  # the document holds the text; the raw bytes need not stay while it is embedded
     result = _index_document(library, manifest, document, embedder, settings, progress)
     result.path, result.status = key, "updated" if known else "added"
     if damaged:
-        result.reason = "repaired: its stored data was damaged; read again from the file"
+        result.reason = "; ".join(filter(None, [
+            "repaired: its stored data was damaged; read again from the file", result.reason]))
     _point_file(library, manifest, key, FileRecord(doc_id, stat.st_size, stat.st_mtime_ns))
     return result
 
@@ -148,7 +150,8 @@ def _index_document(library: Library, manifest: Manifest, document: Document,
         ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
     )
     manifest.pending.remove(doc_id)
-    return FileResult("", "added", doc_id=doc_id, title=document.title,
+    # the loader's warning (a guessed encoding, say) is the report's note
+    return FileResult("", "added", document.note, doc_id=doc_id, title=document.title,
                       pages=len(document.pages), chunks=len(chunks))
 
 

@@ -1,4 +1,5 @@
-"""Turn files into `Document`s: PDF via pypdf (page by page), text and Markdown as decoded text.
+"""Turn files into `Document`s: PDF page by page (`pdf_reader`), text and Markdown decoded
+(`text_decoding`).
 
 Every failure becomes a `LoadError` with a short reason; nothing here raises anything else for
 bad input, so one broken file never stops an ingest of a folder.
@@ -7,20 +8,19 @@ bad input, so one broken file never stops an ingest of a folder.
 from __future__ import annotations
 
 import hashlib
-import io
-import logging
 import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from longdoc.core.errors import LoadError
+from longdoc.indexers.pdf_reader import clean, read_pdf
+from longdoc.indexers.text_decoding import decode_text
 from longdoc.indexers.types import Document
 
 PDF_SUFFIXES = {".pdf"}
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
 SUPPORTED_SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES
-
-logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
 def read_bytes(path: Path) -> bytes:
@@ -42,116 +42,48 @@ def content_id(data: bytes) -> str:
 
 
 def load_file(path: Path, data: bytes | None = None) -> Document:
-    """Load one file; `data` may be passed when the bytes were already read (for hashing)."""
+    """Load one file; `data` may be passed when the bytes were already read (for hashing).
+
+    `Document.note` carries a warning for the ingest report (a guessed text encoding, a PDF
+    that only the fallback reader could read).
+    """
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise LoadError(f"unsupported file type '{suffix or '(none)'}' (use .pdf, .txt or .md)")
     if data is None:
         data = read_bytes(path)
-    if not data.strip():
+    if not data or data.isspace():  # (isspace copies nothing; a 50 MB file is read once)
         raise LoadError("empty file")
-    doc_id = content_id(data)
     if suffix in PDF_SUFFIXES:
-        pages, title = _pdf_pages(data)
-        kind = "pdf"
+        pdf = read_pdf(data)
+        pages, title, note, kind = pdf.pages, pdf.title, pdf.note, "pdf"
     else:
-        pages = _text_pages(decode_text(data))
-        title = _markdown_title(pages[0]) if suffix in {".md", ".markdown"} else ""
-        kind = "md" if suffix in {".md", ".markdown"} else "txt"
+        decoded = decode_text(data)
+        pages, note = _text_pages(decoded.text), decoded.note
+        del decoded  # the pages hold the text now; a large file must not be kept twice
+        markdown = suffix in MARKDOWN_SUFFIXES
+        title = _markdown_title(pages[0]) if markdown else ""
+        kind = "md" if markdown else "txt"
     if not any(p.strip() for p in pages):
         raise LoadError("no text in file")
     title = " ".join(title.split())[:200]
-    return Document(doc_id=doc_id, title=title or path.stem, pages=pages, kind=kind)
-
-
-def _pdf_pages(data: bytes) -> tuple[list[str], str]:
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
-    if not data.lstrip().startswith(b"%PDF"):
-        raise LoadError("corrupt PDF (no PDF header)")
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            try:
-                opened = reader.decrypt("")
-            except Exception:  # missing crypto backend or unknown algorithm
-                opened = 0
-            if not opened:
-                raise LoadError("encrypted PDF (needs a password)")
-        n_pages = len(reader.pages)
-    except LoadError:
-        raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
-        raise LoadError(f"corrupt PDF ({_short(exc)})") from None
-    if n_pages == 0:
-        raise LoadError("PDF has no pages")
-    pages = []
-    for page in reader.pages:
-        try:
-            pages.append(_clean(page.extract_text() or ""))
-        except Exception:  # one unreadable page must not lose the others
-            pages.append("")
-    if not any(p.strip() for p in pages):
-        raise LoadError("PDF has no extractable text (scanned or image-only?)")
-    title = ""
-    try:
-        title = (reader.metadata.title or "") if reader.metadata else ""
-    except Exception:
-        title = ""
-    return pages, title.strip()
-
-
-def decode_text(data: bytes) -> str:
-    """Decode bytes as UTF-8, else as the detected encoding; refuse binary content."""
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"),
-                       (b"\xfe\xff", "utf-16")):
-        if data.startswith(bom):
-            return data.decode(codec, errors="replace")
-    head = data[:8192]
-    if b"\x00" in head or _control_ratio(head) > 0.1:
-        raise LoadError("binary content, not text")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None:
-        raise LoadError("cannot detect the text encoding")
-    return str(best)
-
-
-def _control_ratio(data: bytes) -> float:
-    if not data:
-        return 0.0
-    allowed = {9, 10, 12, 13, 27}
-    bad = sum(1 for b in data if b < 32 and b not in allowed)
-    return bad / len(data)
+    return Document(doc_id=content_id(data), title=title or path.stem, pages=pages, kind=kind,
+                    note=note)
 
 
 def _text_pages(text: str) -> list[str]:
     """Form feeds mark page breaks (PDF-to-text conversions use them)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    pages = [_clean(p) for p in text.split("\f")]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    pages = [clean(p) for p in text.split("\f")]
     while len(pages) > 1 and not pages[-1].strip():
         pages.pop()
     return pages
 
 
 def _markdown_title(text: str) -> str:
-    match = re.search(r"^#\s+(.+)$", text, flags=re.MULTILINE)
+    match = re.search(r"^#\s+(.+)$", text[:100_000], flags=re.MULTILINE)
     return match.group(1).strip() if match else ""
-
-
-def _clean(text: str) -> str:
-    return text.replace("\x00", "").strip()
-
-
-def _short(exc: Exception) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text[:80]
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:

@@ -7,12 +7,17 @@ from dataclasses import asdict, dataclass, fields
 
 @dataclass
 class Document:
-    """A loaded file: `doc_id` is the sha256 of its bytes; `pages` holds text page by page."""
+    """A loaded file: `doc_id` is the sha256 of its bytes; `pages` holds text page by page.
+
+    `note` is a warning from loading (a guessed encoding, say) for the ingest report only; it
+    is not stored in the library.
+    """
 
     doc_id: str
     title: str
     pages: list[str]
     kind: str = "txt"
+    note: str = ""
 
     @property
     def text(self) -> str:

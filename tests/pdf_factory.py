@@ -34,3 +34,56 @@ def corrupt_copy(source: Path, path: Path) -> Path:
     data = source.read_bytes()
     path.write_bytes(data[:200] + b"\x00garbage" * 50)
     return path
+
+
+def aes_encrypted_copy(source: Path, path: Path) -> Path:
+    """AES-256 with an empty user password: any viewer opens it without asking (many filings)."""
+    writer = PdfWriter(clone_from=source)
+    writer.encrypt(user_password="", owner_password="x", algorithm="AES-256")
+    with open(path, "wb") as fh:
+        writer.write(fh)
+    return path
+
+
+def titled_copy(source: Path, path: Path, title: str) -> Path:
+    writer = PdfWriter(clone_from=source)
+    writer.add_metadata({"/Title": title})
+    with open(path, "wb") as fh:
+        writer.write(fh)
+    return path
+
+
+def raw_pdf(path: Path, lines: list[str], page_extra: bytes = b"", title: str = "") -> Path:
+    """A one-page PDF written byte by byte (Helvetica text), with `page_extra` in the page's
+    dictionary: the way to make files that pypdf's writer would not produce."""
+    text = b"".join(b"(%s) Tj 0 -20 Td " % line.encode("latin-1") for line in lines)
+    content = b"BT /F1 12 Tf 72 720 Td " + text + b"ET"
+    info = b"<< /Title (%s) >>" % title.encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> " + page_extra + b" >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        info,
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def huge_array_pdf(path: Path, lines: list[str], elements: int = 100_001) -> Path:
+    """A page holding an array longer than pypdf's safety limit (100,000 elements in pypdf 5-7;
+    SEC filings hit it): pypdf refuses the file, viewers open it."""
+    array = b"[" + b"0 " * elements + b"]"
+    return raw_pdf(path, lines, page_extra=b"/PieceInfo << /Data " + array + b" >>")
