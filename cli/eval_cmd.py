@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -142,7 +143,9 @@ def _questions(path: Path, datasets: str | None, limit: int | None,
                allow_outside_docs: bool = False) -> list[EvalQuestion]:
     loaded = load_questions(path, allow_outside_docs)
     for problem in loaded.problems:
-        err_console.print(f"[yellow]{path.name}:{problem.line}: {problem.reason} (skipped)[/]")
+        err_console.print(f"[yellow]{escape(path.name)}:{problem.line}: "
+                          f"{escape(problem.reason)} (skipped)[/]",
+                          highlight=False, soft_wrap=True)
     wanted = [d.strip() for d in datasets.split(",")] if datasets else None
     questions = select(loaded, wanted, limit, sample_per_dataset, sample_seed)
     if not questions:
@@ -163,7 +166,8 @@ def _recorded_settings(out: Path) -> dict:
 
 def _warn(problems: list[str]) -> None:
     for problem in problems:
-        err_console.print(f"[yellow]warning: {problem}[/]", highlight=False, soft_wrap=True)
+        err_console.print(f"[yellow]warning: {escape(problem)}[/]", highlight=False,
+                          soft_wrap=True)
 
 
 def write_report(out: Path, warn: bool = False) -> dict:

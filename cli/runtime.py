@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
+
 from longdoc.cli.common import err_console
 from longdoc.core.errors import LongdocError
 from longdoc.indexers.library import Library
@@ -31,7 +33,7 @@ def select_documents(library: Library, refs: list[str] | None) -> list[str]:
     for doc_id in wanted:
         why = library.damaged(doc_id)
         if why:
-            err_console.print(f"[yellow]warning: {why}; left out[/]", highlight=False,
+            err_console.print(f"[yellow]warning: {escape(why)}; left out[/]", highlight=False,
                               soft_wrap=True)
         else:
             readable.append(doc_id)
@@ -48,7 +50,7 @@ def warn_missing_vectors(library: Library, doc_ids: list[str]) -> None:
         record = library.manifest.documents[doc_id]
         if counts.get(doc_id, 0) < record.chunks:
             err_console.print(
-                f"[yellow]warning: '{record.title}' has {counts.get(doc_id, 0)} of "
+                f"[yellow]warning: '{escape(record.title)}' has {counts.get(doc_id, 0)} of "
                 f"{record.chunks} vectors in {library.vectors.path}: its chunks are ranked "
                 "by BM25 alone; run longdoc ingest on its file to re-embed them[/]",
                 highlight=False, soft_wrap=True)

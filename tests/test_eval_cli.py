@@ -69,3 +69,24 @@ def test_eval_end_to_end_and_report(qfile, tmp_path, cli_env):
     shutil.copytree(out, tmp_path / "run-copy")
     report = _cli("report", str(out), str(tmp_path / "run-copy"))
     assert report.returncode == 0 and "Runs compared" in report.stdout
+
+
+def test_outside_documents_and_wrong_types_are_skipped_lines(tmp_path):
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.txt").write_text("the secret")
+    base = tmp_path / "set"
+    base.mkdir()
+    (base / "a.txt").write_text("inside")
+    rows = [{"question": "What?", "answer": "x", "document": "../outside/secret.txt"},
+            {"question": "What?", "answer": True, "document": "../outside/secret.txt"},
+            {"question": "What?", "answer": "x", "answer_type": ["free_text"],
+             "document": "a.txt"},
+            {"question": "What?", "answer": "x", "document": str(tmp_path / "outside")}]
+    path = base / "q.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    result = _cli("eval", str(path), "--out", str(tmp_path / "run"))
+    _error(result, "no question to run")
+    assert "q.jsonl:1: document ../outside/secret.txt lies outside" in result.stderr
+    assert "q.jsonl:2: an answer must be text, not bool" in result.stderr
+    assert "q.jsonl:3: unknown answer type" in result.stderr
+    assert "q.jsonl:4: document /" in result.stderr  # an absolute path is refused too
