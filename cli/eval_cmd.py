@@ -74,8 +74,9 @@ def evaluate(
     mc_mode: Annotated[str, typer.Option(
         help="Multiple choice: 'likelihood' (each option's text, per token), "
              "'likelihood-char' (per character), 'pmi' (after reading minus without), "
-             "'letters' (letter probability over cyclic permutations) or 'generate' (parse "
-             "the letter the model writes).")] = "likelihood",
+             "'letters' (letter probability over cyclic permutations), 'ensemble' "
+             "(likelihood + letters) or 'generate' (parse the letter the model writes).")]
+    = "likelihood",
     mc_all: Annotated[bool, typer.Option(
         "--mc-all", help="Also record every other method's pick in each result line, to "
                          "compare the methods on the same answers.")] = False,

@@ -8,6 +8,8 @@
 - `letters`: the options listed under letters, the letter's probability as the first reply
   token, averaged over the cyclic permutations of the options (Zheng et al., ICLR 2024: small
   models' picks follow a prior on letters; every option takes every letter once).
+- `ensemble`: `likelihood` and `letters` standardised per question and added: the option's
+  text read as an answer and its letter among the listed options are two views of the choice.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ def score_choices(llm: LLM, prompt: Prompt, choices: list[str], modes: list[str]
     """Scores of every option under each of `modes` (work shared between modes)."""
     scores: dict[str, list[float]] = {}
     tally = Tally()
-    if {"likelihood", "likelihood-char", "pmi"} & set(modes):
+    if {"likelihood", "likelihood-char", "pmi", "ensemble"} & set(modes):
         read = llm.choose(prompt.messages(), choices, cache_prefix=cache_prefix)
         tally.add(read)
         scores["likelihood"] = [s.logprob / max(s.tokens, 1) for s in read.scores]
@@ -72,9 +74,19 @@ def score_choices(llm: LLM, prompt: Prompt, choices: list[str], modes: list[str]
             tally.add(base)
             scores["pmi"] = [r.logprob - b.logprob
                              for r, b in zip(read.scores, base.scores, strict=True)]
-    if "letters" in modes:
+    if {"letters", "ensemble"} & set(modes):
         scores["letters"] = letter_scores(llm, prompt, choices, tally, cache_prefix)
+    if "ensemble" in modes:
+        scores["ensemble"] = [a + b for a, b in zip(standardised(scores["likelihood"]),
+                                                    standardised(scores["letters"]), strict=True)]
     return {m: scores[m] for m in modes}, tally
+
+
+def standardised(values: list[float]) -> list[float]:
+    """Zero mean, unit spread (all zeros when the values are all equal)."""
+    mean = sum(values) / len(values)
+    spread = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5
+    return [(v - mean) / spread if spread else 0.0 for v in values]
 
 
 def pick(llm: LLM, prompt: Prompt, choices: list[str], mode: str, all_modes: bool = False,

@@ -9,7 +9,7 @@ from longdoc.core.errors import LongdocError
 TREE_MODES = ("collapsed", "navigate")
 # auto: the caller picks per question (eval: concise for extractive questions); else full
 STYLES = ("full", "concise", "auto")
-MC_MODES = ("likelihood", "likelihood-char", "pmi", "letters")  # see pipelines/choice.py
+MC_MODES = ("likelihood", "likelihood-char", "pmi", "letters", "ensemble")  # see choice.py
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from longdoc.pipelines.choice import pick, score_choices
 from longdoc.pipelines.prompts import SYSTEM, Prompt
 
@@ -62,7 +64,16 @@ def test_letter_permutations_are_averaged_and_undo_the_letter_prior():
 def test_all_modes_share_one_pass_and_answer_with_the_chosen_mode():
     llm = ScriptedLLM(_reads_or_guesses)
     completion, trace = pick(llm, PROMPT, CHOICES, "pmi", all_modes=True)
-    assert set(trace.picks) == {"likelihood", "likelihood-char", "pmi", "letters"}
+    assert set(trace.picks) == {"likelihood", "likelihood-char", "pmi", "letters", "ensemble"}
     assert trace.mode == "pmi" and trace.picks["pmi"] == 1 and trace.picks["likelihood"] == 0
     assert completion.text == "B. Royal McBee Computer Corp."
     assert completion.calls == 2 + len(CHOICES)  # read + question alone + one per permutation
+
+
+def test_ensemble_adds_the_standardised_likelihood_and_letter_scores():
+    llm = ScriptedLLM("Royal McBee")
+    llm.letter_prior = {"A": 5.0}
+    scores, _ = score_choices(llm, PROMPT, CHOICES, ["likelihood", "letters", "ensemble"])
+    assert scores["likelihood"] == [0.0, 0.5, 0.0]
+    # both views favour option 2 by the same standardised amount: sqrt(2) + sqrt(2)
+    assert scores["ensemble"] == pytest.approx([-2 ** 0.5, 2 * 2 ** 0.5, -2 ** 0.5])

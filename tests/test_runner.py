@@ -152,9 +152,11 @@ def test_every_mc_method_recorded_and_reported(tmp_path, question_file, embedder
     mc = [r for r in rows if r["qid"] == "t:3"]
     assert {r["pipeline"] for r in mc} == {"none", "full"}
     for r in mc:
-        assert set(r["mc_picks"]) == {"likelihood", "likelihood-char", "pmi", "letters"}
+        assert set(r["mc_picks"]) == {"likelihood", "likelihood-char", "pmi", "letters",
+                                      "ensemble"}
         assert r["answer"].startswith(r["mc_picks"]["pmi"] + ".")  # answered by the run's mode
     methods = summarize(rows)["mc_methods"]
-    assert set(methods["t"]["full"]) == {"likelihood", "likelihood-char", "pmi", "letters"}
+    assert set(methods["t"]["full"]) == {"likelihood", "likelihood-char", "pmi", "letters",
+                                         "ensemble"}
     assert methods["t"]["full"]["pmi"]["n"] == 1
     assert "Multiple choice by method" in markdown(summarize(rows), "run")
