@@ -76,7 +76,7 @@ def evaluate(
              "'likelihood-char' (per character), 'pmi' (after reading minus without), "
              "'letters' (letter probability over cyclic permutations), 'ensemble' "
              "(likelihood + letters) or 'generate' (parse the letter the model writes).")]
-    = "likelihood",
+    = PipelineOptions.mc_mode,
     mc_all: Annotated[bool, typer.Option(
         "--mc-all", help="Also record every other method's pick in each result line, to "
                          "compare the methods on the same answers.")] = False,

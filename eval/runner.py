@@ -45,7 +45,7 @@ class RunSettings:
     temperature: float
     seed: int
     prompt_version: str = PROMPT_VERSION
-    mc_mode: str = "likelihood"
+    mc_mode: str = "ensemble"
     mc_all: bool = False  # every multiple-choice method's pick recorded
     style: str = "auto"
     retrieve_per_option: bool = False

@@ -48,14 +48,15 @@ def test_unanswerable_escalates_to_full_when_the_document_fits(lighthouse_librar
 
 
 def test_close_options_escalate(lighthouse_library, embedder):
-    llm = ScriptedLLM("dark green white")  # the two options score alike
-    answer = Auto().answer("Which colour?", _ctx(lighthouse_library, llm, embedder),
-                           ["dark green", "white"])
+    llm = ScriptedLLM("dark green white")  # the two options score alike per token
+    by_likelihood = PipelineOptions(mc_mode="likelihood")
+    answer = Auto().answer("Which colour?", _ctx(lighthouse_library, llm, embedder,
+                                                 by_likelihood), ["dark green", "white"])
     assert [s.pipeline for s in answer.trace.steps] == ["rag", "full"]
     assert answer.trace.steps[0].reason.startswith("options too close")
     decided = ScriptedLLM("dark green")
-    answer = Auto().answer("Which colour?", _ctx(lighthouse_library, decided, embedder),
-                           ["dark green", "white"])
+    answer = Auto().answer("Which colour?", _ctx(lighthouse_library, decided, embedder,
+                                                 by_likelihood), ["dark green", "white"])
     assert [s.pipeline for s in answer.trace.steps] == ["rag"]
     assert answer.text == "A. dark green"
 

@@ -126,7 +126,8 @@ def test_choices_are_scored_not_generated(sample_library):
     choices = ["IBM", "Royal McBee Computer Corp.", "Bell Labs"]
     answer = get_pipeline("full").answer("Who employed Mel?", _ctx(sample_library, llm), choices)
     assert answer.text == "B. Royal McBee Computer Corp."
-    assert answer.usage.completion_tokens == 0 and llm.max_tokens == [0]
+    # scored, never generated: the options' texts once, then one letter per permutation
+    assert answer.usage.completion_tokens == 0 and llm.max_tokens == [0, 1, 1, 1]
 
 
 def test_rag_retrieves_for_each_option_when_asked(sample_library, embedder):
@@ -137,7 +138,7 @@ def test_rag_retrieves_for_each_option_when_asked(sample_library, embedder):
     wide = Rag().answer("Who employed Mel?", _ctx(
         sample_library, llm, embedder=embedder,
         options=PipelineOptions(retrieve_per_option=True)), choices)
-    assert plain.choice.mode == wide.choice.mode == "likelihood"
+    assert plain.choice.mode == wide.choice.mode == PipelineOptions().mc_mode
     plain_chunks = {(c.doc_id, c.chunk) for c in plain.trace.chunks}
     wide_chunks = {(c.doc_id, c.chunk) for c in wide.trace.chunks}
     assert wide_chunks != plain_chunks  # the options' own passages joined the ranking
