@@ -58,7 +58,7 @@ class RichReporter:
 
 @handles_errors
 @model_options
-@answer_options(max_tokens=128, style="auto")
+@answer_options(max_tokens=128)
 def evaluate(
     questions_file: Annotated[Path, typer.Argument(help="JSONL (dev format) or CSV/JSONL of "
                                                    "question, answer, document.")],

@@ -47,7 +47,7 @@ class RunSettings:
     prompt_version: str = PROMPT_VERSION
     mc_mode: str = "ensemble"
     mc_all: bool = False  # every multiple-choice method's pick recorded
-    style: str = "auto"
+    style: str = "full"
     retrieve_per_option: bool = False
     auto_margin: float = 0.2
     judge_model_id: str | None = None

@@ -137,7 +137,7 @@ def test_paired_permutation_test():
 
 def test_extractive_questions_get_the_concise_prompt(tmp_path, question_file, embedder):
     llm = ScriptedLLM(_reply, context_size=2048)
-    _run(tmp_path / "run", question_file, embedder, llm, pipelines=["full"])
+    _run(tmp_path / "run", question_file, embedder, llm, pipelines=["full"], style="auto")
     generated = [call[-1]["content"] for call, limit in zip(llm.calls, llm.max_tokens,
                                                               strict=True) if limit > 1]
     assert generated and all(CONCISE_INSTRUCTION in text for text in generated)
