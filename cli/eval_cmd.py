@@ -24,7 +24,7 @@ from longdoc.eval.runner import RunSettings, check_run_folder, prepare_run, run_
 from longdoc.eval.scoring import MC_MODES
 from longdoc.indexers.embedder import Embedder
 from longdoc.llm.model_store import resolve_model
-from longdoc.llm.settings import ModelSettings, default_context
+from longdoc.llm.settings import ModelSettings, context_for
 from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.registry import parse_pipelines
 
@@ -102,7 +102,7 @@ def evaluate(
     ref = resolve_model(settings.model)
     # the default context depends on free memory: fix it now and record it with the run
     settings.ctx = settings.ctx or _recorded_settings(out).get("ctx") or \
-        default_context(settings)
+        context_for(settings)
     judge_ref = resolve_model(judge_model) if judge_model else None
     run = RunSettings(
         str(Path(questions_file).resolve()), _ids_hash(questions), names, ref.model_id,

@@ -29,8 +29,6 @@ class LlamaCppLLM:
                  n_gpu_layers: int | None = None, seed: int = 0, temperature: float = 0.0,
                  state_cache: StateCache | None = None, n_batch: int = 512) -> None:
         import llama_cpp
-        from llama_cpp import Llama
-        from llama_cpp._utils import suppress_stdout_stderr
 
         self.name = model.name
         self.model_id = model.model_id
@@ -41,18 +39,13 @@ class LlamaCppLLM:
         self.gpu_supported = bool(llama_cpp.llama_supports_gpu_offload())
         self.n_gpu_layers = (-1 if self.gpu_supported else 0) if n_gpu_layers is None \
             else n_gpu_layers
-        threads = n_threads or os.cpu_count() or 1
-        self._threads = threads
+        self._threads = n_threads or os.cpu_count() or 1
+        self._n_batch = n_batch
         self._scratch = None
         self.metadata = read_metadata(model.path)
         try:
             self.context_size = n_ctx or default_context(self.metadata)
-            with suppress_stdout_stderr(disable=False):
-                self._llama = Llama(
-                    str(model.path), n_ctx=self.context_size, n_batch=n_batch,
-                    n_threads=threads, n_threads_batch=threads,
-                    n_gpu_layers=self.n_gpu_layers, seed=seed, verbose=False,
-                )
+            self._llama = self._open_context(self.context_size)
         except ValueError as exc:
             if "llama_context" not in str(exc) and "llama_batch" not in str(exc):
                 raise LongdocError(f"cannot load model {model.path}: not a valid GGUF file or "
@@ -208,16 +201,20 @@ class LlamaCppLLM:
             reused = max(reused, self._prepare_prefix(tokens[:n_prefix]))
         return self._llama, min(reused, len(tokens))
 
+    def _open_context(self, n_ctx: int):
+        """The model with a llama.cpp context of `n_ctx` tokens (weights are memory-mapped, so
+        a second context shares them)."""
+        from llama_cpp import Llama
+        from llama_cpp._utils import suppress_stdout_stderr
+
+        with suppress_stdout_stderr(disable=False):
+            return Llama(str(self.path), n_ctx=n_ctx, n_batch=self._n_batch,
+                         n_threads=self._threads, n_threads_batch=self._threads,
+                         n_gpu_layers=self.n_gpu_layers, seed=self.seed, verbose=False)
+
     def _scratch_context(self):
         if self._scratch is None:
-            from llama_cpp import Llama
-            from llama_cpp._utils import suppress_stdout_stderr
-
-            with suppress_stdout_stderr(disable=False):
-                self._scratch = Llama(str(self.path), n_ctx=SCRATCH_CTX, n_batch=512,
-                                      n_threads=self._threads, n_threads_batch=self._threads,
-                                      n_gpu_layers=self.n_gpu_layers, seed=self.seed,
-                                      verbose=False)
+            self._scratch = self._open_context(SCRATCH_CTX)
         return self._scratch
 
     def _prepare_prefix(self, prefix: list[int]) -> int:

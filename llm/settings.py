@@ -52,7 +52,7 @@ def load_llm(settings: ModelSettings) -> LLM:
                        temperature=settings.temperature, state_cache=cache)
 
 
-def default_context(settings: ModelSettings) -> int:
+def context_for(settings: ModelSettings) -> int:
     """The context a load of `settings` would get, read from the GGUF without loading weights."""
     from longdoc.llm.gguf import default_context as from_metadata
     from longdoc.llm.gguf import read_metadata
