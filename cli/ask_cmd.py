@@ -46,8 +46,7 @@ def ask(
         raise LongdocError("the question is empty")
     runner = get_pipeline(pipeline)
     lib = open_library(index, library)
-    doc_ids, titles, llm = open_session(lib, doc, settings, quiet=json_out,
-                                        uses_vectors=pipeline == "rag")
+    doc_ids, titles, llm = open_session(lib, doc, settings, json_out, [runner], options)
 
     def stream(piece: str) -> None:
         sys.stdout.write(piece)

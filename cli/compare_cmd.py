@@ -92,8 +92,8 @@ def compare(
         raise LongdocError("the question is empty")
     names = parse_pipelines(pipelines)
     lib = open_library(index, library)
-    doc_ids, titles, llm = open_session(lib, doc, settings, quiet=json_out,
-                                        uses_vectors="rag" in names)
+    doc_ids, titles, llm = open_session(lib, doc, settings, json_out,
+                                        [get_pipeline(n) for n in names], options)
     answers = []
     with tree_progress(titles, enabled=not json_out) as progress:
         context = AskContext(lib, llm, doc_ids, options, tree_progress=progress)

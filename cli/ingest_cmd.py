@@ -107,9 +107,13 @@ def ingest(
 
 
 def _build_trees(lib, embedder: Embedder, settings: ModelSettings, quiet: bool) -> None:
+    from longdoc.pipelines.options import PipelineOptions
+    from longdoc.pipelines.tree import TreeOfSummaries
     from longdoc.pipelines.tree_builder import build_tree
 
-    llm = load_llm(settings, quiet=quiet)
+    # a context sized to the summaries' prompts, not the whole trained window
+    llm = load_llm(settings, quiet=quiet,
+                   needed=TreeOfSummaries().window_needed(0, PipelineOptions()))
     lib.reload()
     titles = {d.doc_id: d.title for d in lib.documents()}
     with tree_progress(titles, enabled=not quiet) as progress:

@@ -33,8 +33,9 @@ def _param(name: str, default, flag: str, help_text: str, annotation=None,
 MODEL_PARAMS = [
     _param("model", _D.model, "--model", f"GGUF path or short name (default {DEFAULT_MODEL}; "
            "see: longdoc models).", Optional[str], show_default=False),
-    _param("ctx", _D.ctx, "--ctx", "Context size in tokens (default: trained context, capped "
-           "by memory and 32k).", Optional[int], show_default=False),
+    _param("ctx", _D.ctx, "--ctx", "Context size in tokens (default: what the command's "
+           "longest prompt needs, up to the trained context capped by memory and 32k).",
+           Optional[int], show_default=False),
     _param("gpu_layers", _D.gpu_layers, "--gpu-layers", "Layers to offload to the GPU (-1: "
            "all; default all when the llama-cpp-python build supports a GPU, else 0).",
            Optional[int], show_default=False),
@@ -44,6 +45,11 @@ MODEL_PARAMS = [
     _param("temperature", _D.temperature, "--temperature", "0 = greedy (deterministic)."),
     _param("state_cache_mb", _D.state_cache_mb, "--state-cache-mb",
            "Disk cache of document KV states in MB (0 turns it off)."),
+    _param("flash_attn", _D.flash_attn, "--flash-attn/--no-flash-attn",
+           "llama.cpp flash attention."),
+    _param("n_batch", _D.n_batch, "--n-batch", "Tokens evaluated per llama.cpp batch."),
+    _param("kv_type", _D.kv_type, "--kv-type", "KV cache type: f16 or q8_0 (half the "
+           "memory and state size; needs flash attention)."),
 ]
 
 
@@ -84,8 +90,8 @@ def _inject(params: list[inspect.Parameter], target: str, build: Callable) -> Ca
 
 
 def model_options(func: Callable) -> Callable:
-    """Adds --model, --ctx, --gpu-layers, --threads, --seed, --temperature, --state-cache-mb;
-    the command receives `settings: ModelSettings`."""
+    """Adds --model, --ctx, --gpu-layers, --threads, --seed, --temperature, --state-cache-mb,
+    --flash-attn, --n-batch, --kv-type; the command receives `settings: ModelSettings`."""
 
     def build(**values) -> ModelSettings:
         settings = ModelSettings(**values)

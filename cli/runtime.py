@@ -10,11 +10,14 @@ from longdoc.indexers.library import Library
 from longdoc.llm.protocol import LLM
 from longdoc.llm.settings import ModelSettings
 from longdoc.llm.settings import load_llm as load_backend
+from longdoc.pipelines.base import Pipeline
+from longdoc.pipelines.options import PipelineOptions
 
 
-def load_llm(settings: ModelSettings, quiet: bool = False) -> LLM:
-    """The model, loaded once; says on stderr what was loaded and where it runs."""
-    llm = load_backend(settings)
+def load_llm(settings: ModelSettings, quiet: bool = False, needed: int | None = None) -> LLM:
+    """The model, loaded once; says on stderr what was loaded and where it runs. `needed`:
+    the context the work takes (see llm.settings.load_llm)."""
+    llm = load_backend(settings, needed)
     if not quiet:
         err_console.print(f"[dim]model {llm.name} · context {llm.context_size:,} tokens · "
                           f"{llm.offload_summary()}[/]", highlight=False)
@@ -56,13 +59,22 @@ def warn_missing_vectors(library: Library, doc_ids: list[str]) -> None:
                 highlight=False, soft_wrap=True)
 
 
+def window_needed(library: Library, doc_ids: list[str], pipelines: list[Pipeline],
+                  options: PipelineOptions) -> int:
+    """The context the longest prompt of these pipelines over these documents takes."""
+    doc_tokens = sum(library.manifest.documents[d].tokens for d in doc_ids)
+    return max(p.window_needed(doc_tokens, options) for p in pipelines)
+
+
 def open_session(library: Library, refs: list[str] | None, settings: ModelSettings,
-                 quiet: bool, uses_vectors: bool = False
+                 quiet: bool, pipelines: list[Pipeline], options: PipelineOptions
                  ) -> tuple[list[str], dict[str, str], LLM]:
-    """The documents to read, their titles, and the model."""
+    """The documents to read, their titles, and the model, its context sized to what the
+    pipelines need of these documents (unless --ctx says otherwise)."""
     doc_ids = select_documents(library, refs)
-    if uses_vectors:
+    if any(p.uses_vectors for p in pipelines):
         warn_missing_vectors(library, doc_ids)
-    llm = load_llm(settings, quiet=quiet)
+    needed = window_needed(library, doc_ids, pipelines, options)
+    llm = load_llm(settings, quiet=quiet, needed=needed)
     titles = {d: library.manifest.documents[d].title for d in doc_ids}
     return doc_ids, titles, llm

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from longdoc.core.errors import LongdocError
@@ -50,13 +50,16 @@ class RunSettings:
     style: str = "full"
     retrieve_per_option: bool = False
     auto_margin: float = 0.2
+    flash_attn: bool = True
+    kv_type: str = "f16"
     judge_model_id: str | None = None
     judge_prompt_version: str | None = None
 
     def differences(self, other: dict) -> list[str]:
-        mine = asdict(self)
-        return [f"{k}: {other.get(k)!r} in the run, {v!r} now" for k, v in mine.items()
-                if other.get(k) != v]
+        # a setting an older run did not record had its default then
+        defaults = {f.name: f.default for f in fields(self)}
+        return [f"{k}: {other.get(k, defaults[k])!r} in the run, {v!r} now"
+                for k, v in asdict(self).items() if other.get(k, defaults[k]) != v]
 
 
 @dataclass

@@ -27,7 +27,8 @@ SCRATCH_CTX = 1024  # the second, small context for short prompts (see _context_
 class LlamaCppLLM:
     def __init__(self, model: ModelRef, n_ctx: int | None = None, n_threads: int | None = None,
                  n_gpu_layers: int | None = None, seed: int = 0, temperature: float = 0.0,
-                 state_cache: StateCache | None = None, n_batch: int = 512) -> None:
+                 state_cache: StateCache | None = None, n_batch: int = 512,
+                 flash_attn: bool = True, kv_type: str = "f16") -> None:
         import llama_cpp
 
         self.name = model.name
@@ -41,6 +42,8 @@ class LlamaCppLLM:
             else n_gpu_layers
         self._threads = n_threads or os.cpu_count() or 1
         self._n_batch = n_batch
+        self._flash_attn = flash_attn
+        self._kv_type = kv_type
         self._scratch = None
         self.metadata = read_metadata(model.path)
         try:
@@ -204,13 +207,17 @@ class LlamaCppLLM:
     def _open_context(self, n_ctx: int):
         """The model with a llama.cpp context of `n_ctx` tokens (weights are memory-mapped, so
         a second context shares them)."""
+        import llama_cpp
         from llama_cpp import Llama
         from llama_cpp._utils import suppress_stdout_stderr
 
         with suppress_stdout_stderr(disable=False):
+            kv = getattr(llama_cpp, f"GGML_TYPE_{self._kv_type.upper()}")
             return Llama(str(self.path), n_ctx=n_ctx, n_batch=self._n_batch,
-                         n_threads=self._threads, n_threads_batch=self._threads,
-                         n_gpu_layers=self.n_gpu_layers, seed=self.seed, verbose=False)
+                         n_ubatch=self._n_batch, n_threads=self._threads,
+                         n_threads_batch=self._threads, n_gpu_layers=self.n_gpu_layers,
+                         seed=self.seed, flash_attn=self._flash_attn, type_k=kv, type_v=kv,
+                         verbose=False)
 
     def _scratch_context(self):
         if self._scratch is None:
@@ -219,7 +226,8 @@ class LlamaCppLLM:
 
     def _prepare_prefix(self, prefix: list[int]) -> int:
         """Load the prefix's KV state from disk, or compute and store it; tokens reused."""
-        key = self.state_cache.key(self.model_id, self.context_size, prefix)
+        layout = f"fa{int(self._flash_attn)}-{self._kv_type}"
+        key = self.state_cache.key(self.model_id, layout, prefix)
         path = self.state_cache.lookup(key)
         if path is not None and self._load_sequence(path, prefix):
             return len(prefix)

@@ -11,6 +11,9 @@ from longdoc.llm.protocol import LLM
 from longdoc.llm.state_cache import DEFAULT_MAX_BYTES, StateCache
 
 MIN_CTX = 256
+KV_TYPES = ("f16", "q8_0")  # llama.cpp KV cache types offered (q8_0 needs flash attention)
+SIZED_CTX_STEP = 1024  # a context sized to the work is rounded up to this…
+SIZED_CTX_MIN = 2048  # …and is at least this
 
 
 @dataclass
@@ -18,7 +21,9 @@ class ModelSettings:
     """Everything that decides which model runs and how; each default lives here only."""
 
     model: str | None = None  # GGUF path or known short name; None: the default model
-    ctx: int | None = None  # None: the trained context, capped by memory and 32k
+    # None: sized to the work when the command says what it needs (load_llm's `needed`),
+    # else the trained context, capped by memory and 32k
+    ctx: int | None = None
     gpu_layers: int | None = None  # None: all when the build offloads, else 0
     threads: int | None = None
     seed: int = 0
@@ -27,6 +32,10 @@ class ModelSettings:
     # where KV states are kept; None: the user's cache. An evaluation keeps its own, so its
     # many documents never evict the states of the documents a user asks about.
     state_dir: Path | None = None
+    # llama.cpp speed settings; defaults from benchmarks/llama_settings.py (README "Performance")
+    flash_attn: bool = True
+    n_batch: int = 512
+    kv_type: str = "f16"
 
     def validate(self) -> None:
         if self.ctx is not None and self.ctx < MIN_CTX:
@@ -35,10 +44,21 @@ class ModelSettings:
             raise LongdocError(f"--temperature must be 0 or more (got {self.temperature})")
         if self.state_cache_mb < 0:
             raise LongdocError(f"--state-cache-mb must be 0 or more (got {self.state_cache_mb})")
+        if self.n_batch < 32:
+            raise LongdocError(f"--n-batch must be at least 32 (got {self.n_batch})")
+        if self.kv_type not in KV_TYPES:
+            raise LongdocError(f"--kv-type must be one of {', '.join(KV_TYPES)}, "
+                               f"not '{self.kv_type}'")
+        if self.kv_type != "f16" and not self.flash_attn:
+            raise LongdocError(f"--kv-type {self.kv_type} needs flash attention "
+                               "(leave out --no-flash-attn)")
 
 
-def load_llm(settings: ModelSettings) -> LLM:
-    """The model `settings` name, loaded (llama.cpp in this process)."""
+def load_llm(settings: ModelSettings, needed: int | None = None) -> LLM:
+    """The model `settings` name, loaded (llama.cpp in this process).
+
+    `needed`: the most tokens the command's longest prompt and answer take; without --ctx the
+    context is sized to it (less memory and a faster start than the whole trained context)."""
     from longdoc.llm.llama import LlamaCppLLM
 
     settings.validate()
@@ -47,9 +67,20 @@ def load_llm(settings: ModelSettings) -> LLM:
     if settings.state_cache_mb > 0:
         cache = StateCache(settings.state_dir or cache_home() / "states",
                            settings.state_cache_mb << 20)
-    return LlamaCppLLM(ref, n_ctx=settings.ctx, n_threads=settings.threads,
+    n_ctx = settings.ctx
+    if n_ctx is None and needed is not None:
+        n_ctx = sized_context(needed, context_for(settings))
+    return LlamaCppLLM(ref, n_ctx=n_ctx, n_threads=settings.threads,
                        n_gpu_layers=settings.gpu_layers, seed=settings.seed,
-                       temperature=settings.temperature, state_cache=cache)
+                       temperature=settings.temperature, state_cache=cache,
+                       n_batch=settings.n_batch, flash_attn=settings.flash_attn,
+                       kv_type=settings.kv_type)
+
+
+def sized_context(needed: int, largest: int) -> int:
+    """`needed` tokens rounded up to a step (at least SIZED_CTX_MIN), at most `largest`."""
+    steps = -(-max(needed, SIZED_CTX_MIN) // SIZED_CTX_STEP)
+    return min(largest, steps * SIZED_CTX_STEP)
 
 
 def context_for(settings: ModelSettings) -> int:

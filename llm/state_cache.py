@@ -30,8 +30,11 @@ class StateCache:
         return self.root / "index.json"
 
     @staticmethod
-    def key(model_id: str, n_ctx: int, tokens: list[int]) -> str:
-        digest = hashlib.sha256(f"{model_id}:{n_ctx}:".encode())
+    def key(model_id: str, layout: str, tokens: list[int]) -> str:
+        """`layout` names how the KV cells are laid out (flash attention transposes V; the cache
+        type sets their size), not the context size: a sequence's state loads into any context
+        with room for it, so commands that size their context differently share states."""
+        digest = hashlib.sha256(f"{model_id}:{layout}:".encode())
         digest.update(array("i", tokens).tobytes())
         return digest.hexdigest()[:40]
 

@@ -15,6 +15,7 @@ from longdoc.pipelines.base import AskContext, Pipeline
 from longdoc.pipelines.choice import ChoiceTrace
 from longdoc.pipelines.coa import ChainOfAgents
 from longdoc.pipelines.full import FullContext, documents_fit
+from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.rag import Rag
 from longdoc.pipelines.trace import AutoTrace, RouteStep
 from longdoc.pipelines.tree import TreeOfSummaries
@@ -40,6 +41,12 @@ def choice_margin(choice: ChoiceTrace) -> float:
 class Auto(Pipeline):
     name = "auto"
     summary = "rag first; full (or tree/coa past the window) when rag cannot answer"
+    uses_vectors = True
+
+    def window_needed(self, doc_tokens: int, options: PipelineOptions) -> int:
+        # room for every pipeline it may escalate to (full when the documents fit)
+        steps = (Rag(), FullContext(), TreeOfSummaries(), ChainOfAgents())
+        return max(step.window_needed(doc_tokens, options) for step in steps)
 
     def run(self, question: str, ctx: AskContext, choices: list[str] | None) -> Answer:
         forward, ctx.on_token = ctx.on_token, None  # rag's reply may be thrown away

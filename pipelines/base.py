@@ -18,6 +18,12 @@ from longdoc.pipelines.choice import ChoiceTrace, pick
 from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.prompts import STYLES, Prompt
 
+# what a prompt holds besides the reading: system prompt, question, options, chat template
+WINDOW_OVERHEAD = 768
+# the manifest counts a document's tokens with the embedder's tokenizer; the LLM's count was
+# 0.95-0.99 of it on the dev papers, so this margin keeps a sized window from cutting the text
+DOC_TOKEN_MARGIN = 1.1
+
 # a tree build reports (summaries done, summaries expected) of the document named by id
 TreeProgress = Callable[[str], Callable[[int, int], None]]
 
@@ -87,6 +93,12 @@ class Pipeline(ABC):
     name: ClassVar[str]
     summary: ClassVar[str]
     needs_documents: ClassVar[bool] = True
+    uses_vectors: ClassVar[bool] = False  # ranks the library's chunk vectors (rag)
+
+    def window_needed(self, doc_tokens: int, options: PipelineOptions) -> int:
+        """Context tokens this pipeline's longest prompt and its answer take when reading
+        documents of `doc_tokens` tokens (manifest counts): the whole text by default."""
+        return reading_tokens(doc_tokens) + options.answer_tokens + WINDOW_OVERHEAD
 
     def answer(self, question: str, ctx: AskContext,
                choices: list[str] | None = None) -> Answer:
@@ -124,3 +136,8 @@ class Pipeline(ABC):
     def run(self, question: str, ctx: AskContext, choices: list[str] | None) -> Answer:
         """Answer `question` from `ctx`, passing `choices` to `ctx.final`; `answer()` fills in
         name, model and timings."""
+
+
+def reading_tokens(doc_tokens: int) -> int:
+    """The LLM tokens of documents the manifest counts `doc_tokens` for, with a margin."""
+    return int(doc_tokens * DOC_TOKEN_MARGIN) + 1

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from longdoc.pipelines.answer import Answer, Usage
-from longdoc.pipelines.base import AskContext, Pipeline
+from longdoc.pipelines.base import WINDOW_OVERHEAD, AskContext, Pipeline
+from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.prompts import closed_book
 
 CONCISE_CLOSED_BOOK = ("Answer as concisely as you can, using a single phrase if possible. "
@@ -15,6 +16,9 @@ CONCISE_CLOSED_BOOK = ("Answer as concisely as you can, using a single phrase if
 class ClosedBook(Pipeline):
     name = "none"
     summary = "closed book: the question without any document (baseline)"
+
+    def window_needed(self, doc_tokens: int, options: PipelineOptions) -> int:
+        return options.answer_tokens + WINDOW_OVERHEAD
     needs_documents = False
 
     def run(self, question: str, ctx: AskContext, choices: list[str] | None) -> Answer:

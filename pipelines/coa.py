@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from longdoc.core.errors import LongdocError
 from longdoc.pipelines.answer import Answer, Usage
-from longdoc.pipelines.base import AskContext, Pipeline
+from longdoc.pipelines.base import WINDOW_OVERHEAD, AskContext, Pipeline, reading_tokens
 from longdoc.pipelines.budget import QUESTION_RESERVE, room_for
 from longdoc.pipelines.coa_notes import grounded_notes
 from longdoc.pipelines.evidence import cite, supporting_chunks
+from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.prompts import CONCISE_INSTRUCTION, Prompt
 from longdoc.pipelines.segments import split_segments
 from longdoc.pipelines.trace import CoaTrace, WorkerStep
@@ -72,6 +73,15 @@ def pass_notes(llm, notes: str, new: str, limit: int) -> tuple[str, bool]:
 class ChainOfAgents(Pipeline):
     name = "coa"
     summary = "Chain-of-Agents: workers read segments in order passing notes; a manager answers"
+
+    def window_needed(self, doc_tokens: int, options: PipelineOptions) -> int:
+        # a segment, the notes it receives and the notes it writes; a window of 16 × the notes
+        # gives workers their full notes (see run)
+        segment = min(reading_tokens(doc_tokens), options.segment_tokens)
+        notes = options.notes_tokens or NOTES_TOKENS
+        worker = segment + 2 * notes + WINDOW_OVERHEAD
+        return max(worker, options.answer_tokens + notes + WINDOW_OVERHEAD,
+                   16 * notes if options.notes_tokens is None else 0)
 
     def run(self, question: str, ctx: AskContext, choices: list[str] | None) -> Answer:
         llm = ctx.llm

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from longdoc.indexers.types import Chunk, pages_label
 from longdoc.pipelines.answer import Answer, Usage
-from longdoc.pipelines.base import AskContext, Pipeline
+from longdoc.pipelines.base import WINDOW_OVERHEAD, AskContext, Pipeline, reading_tokens
 from longdoc.pipelines.evidence import cite, supporting_chunks
+from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.prompts import SYSTEM, Prompt
 from longdoc.pipelines.retrieval import fill_budget, reciprocal_rank_fusion, retrieval_room
 from longdoc.pipelines.trace import RagTrace, RetrievedChunk
@@ -66,6 +67,11 @@ class Candidate:
 class Rag(Pipeline):
     name = "rag"
     summary = "retrieval: dense + BM25 chunks fused, as many as fit, in document order"
+    uses_vectors = True
+
+    def window_needed(self, doc_tokens: int, options: PipelineOptions) -> int:
+        read = min(reading_tokens(doc_tokens), options.rag_tokens)
+        return read + options.answer_tokens + WINDOW_OVERHEAD
 
     def __init__(self, self_route: bool = False) -> None:
         self.self_route = self_route  # ask the model to write 'unanswerable' (for `auto`)

@@ -16,9 +16,10 @@ import numpy as np
 from longdoc.indexers.tree_store import Node, Tree
 from longdoc.llm.protocol import Completion
 from longdoc.pipelines.answer import Answer, Usage
-from longdoc.pipelines.base import AskContext, Pipeline
+from longdoc.pipelines.base import WINDOW_OVERHEAD, AskContext, Pipeline, reading_tokens
 from longdoc.pipelines.budget import room_for
 from longdoc.pipelines.evidence import cite, supporting_chunks
+from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.prompts import SYSTEM, Prompt, messages
 from longdoc.pipelines.retrieval import fill_budget, rank_in_memory, retrieval_room
 from longdoc.pipelines.trace import NavigationStep, TreeNodeUsed, TreeTrace
@@ -31,6 +32,11 @@ NAVIGATE_SYSTEM = ("You find where in a document the answer to a question is. Yo
 class TreeOfSummaries(Pipeline):
     name = "tree"
     summary = "tree of summaries: collapsed-tree retrieval over all levels (or navigation)"
+
+    def window_needed(self, doc_tokens: int, options: PipelineOptions) -> int:
+        build = options.tree.group_tokens + options.tree.summary_tokens + WINDOW_OVERHEAD
+        read = min(reading_tokens(doc_tokens), options.rag_tokens)
+        return max(build, read + options.answer_tokens + WINDOW_OVERHEAD)
 
     def trees(self, ctx: AskContext) -> list[Tree]:
         progress = ctx.tree_progress

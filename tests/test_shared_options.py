@@ -43,7 +43,7 @@ def captured(monkeypatch):
     """Load no model: record the settings a command asks for and hand it a scripted LLM."""
     seen: list[ModelSettings] = []
 
-    def fake_backend(settings: ModelSettings):
+    def fake_backend(settings: ModelSettings, needed: int | None = None):
         seen.append(settings)
         return ScriptedLLM("Royal McBee", context_size=settings.ctx or 4096)
 
@@ -55,11 +55,13 @@ def captured(monkeypatch):
 def test_model_options_reach_the_loader(command, captured, sample_library):
     args = [command, "Who employed Mel?", "--index", str(sample_library.root), "--json",
             "--ctx", "3000", "--seed", "7", "--temperature", "0.5", "--threads", "1",
-            "--state-cache-mb", "0", "--max-tokens", "20"]
+            "--state-cache-mb", "0", "--max-tokens", "20", "--no-flash-attn", "--n-batch",
+            "256"]
     args += ["-p", "none"] if command == "ask" else ["--pipelines", "none"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert captured == [ModelSettings(None, 3000, None, 1, 7, 0.5, 0)]
+    assert captured == [ModelSettings(None, 3000, None, 1, 7, 0.5, 0, flash_attn=False,
+                                      n_batch=256)]
 
 
 def test_eval_sample_seed_and_model_seed_go_to_their_places(captured, monkeypatch, tmp_path):

@@ -16,16 +16,16 @@ def _writer(data: bytes):
 
 def test_store_and_lookup(tmp_path):
     cache = StateCache(tmp_path, max_bytes=1000)
-    key = cache.key("model", 4096, [1, 2, 3])
+    key = cache.key("model", "fa1-f16", [1, 2, 3])
     assert cache.lookup(key) is None
     path = cache.store(key, _writer(b"x" * 100))
     assert cache.lookup(key) == path and path.read_bytes() == b"x" * 100
-    assert key != cache.key("model", 2048, [1, 2, 3]) != cache.key("model", 4096, [1, 2])
+    assert key != cache.key("model", "fa0-f16", [1, 2, 3]) != cache.key("model", "fa1-f16", [1, 2])
 
 
 def test_least_recently_used_is_evicted(tmp_path):
     cache = StateCache(tmp_path, max_bytes=250)
-    a, b, c = (cache.key("m", 1, [i]) for i in range(3))
+    a, b, c = (cache.key("m", "x", [i]) for i in range(3))
     cache.store(a, _writer(b"a" * 100))
     time.sleep(0.01)
     cache.store(b, _writer(b"b" * 100))
@@ -40,7 +40,7 @@ def test_least_recently_used_is_evicted(tmp_path):
 
 def test_damaged_file_is_discarded(tmp_path):
     cache = StateCache(tmp_path)
-    key = cache.key("m", 1, [7])
+    key = cache.key("m", "x", [7])
     path = cache.store(key, _writer(b"good state" * 10))
     path.write_bytes(b"bad state!" * 10)  # same size, other content
     assert cache.lookup(key) is None
@@ -49,7 +49,7 @@ def test_damaged_file_is_discarded(tmp_path):
 
 def test_failed_write_leaves_nothing(tmp_path):
     cache = StateCache(tmp_path)
-    key = cache.key("m", 1, [9])
+    key = cache.key("m", "x", [9])
     assert cache.store(key, lambda p: False) is None
     assert cache.lookup(key) is None
     assert list(tmp_path.glob("*.kv")) == []
