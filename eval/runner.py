@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from longdoc.core.errors import LongdocError
@@ -27,6 +27,9 @@ from longdoc.llm.protocol import LLM
 from longdoc.pipelines.base import AskContext
 from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.registry import get_pipeline
+
+# settings added after runs were made, and what those runs used
+UNRECORDED_MEANT = {"flash_attn": False, "kv_type": "f16"}
 
 
 @dataclass
@@ -56,10 +59,12 @@ class RunSettings:
     judge_prompt_version: str | None = None
 
     def differences(self, other: dict) -> list[str]:
-        # a setting an older run did not record had its default then
-        defaults = {f.name: f.default for f in fields(self)}
-        return [f"{k}: {other.get(k, defaults[k])!r} in the run, {v!r} now"
-                for k, v in asdict(self).items() if other.get(k, defaults[k]) != v]
+        # a setting an older run did not record had the value older versions used
+        def recorded(key: str):
+            return other.get(key, UNRECORDED_MEANT.get(key))
+
+        return [f"{k}: {recorded(k)!r} in the run, {v!r} now"
+                for k, v in asdict(self).items() if recorded(k) != v]
 
 
 @dataclass

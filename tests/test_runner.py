@@ -160,3 +160,13 @@ def test_every_mc_method_recorded_and_reported(tmp_path, question_file, embedder
                                          "ensemble"}
     assert methods["t"]["full"]["pmi"]["n"] == 1
     assert "Multiple choice by method" in markdown(summarize(rows), "run")
+
+
+def test_a_setting_an_older_run_did_not_record_means_what_older_versions_used(tmp_path):
+    from dataclasses import asdict
+
+    older = {k: v for k, v in asdict(_settings(tmp_path)).items()
+             if k not in ("flash_attn", "kv_type")}
+    assert _settings(tmp_path, flash_attn=False).differences(older) == []
+    assert _settings(tmp_path, flash_attn=True).differences(older) == [
+        "flash_attn: False in the run, True now"]
