@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from longdoc.eval.mc_report import mc_markdown, mc_methods
+from longdoc.eval.route_report import routing, routing_markdown
 
 LENGTH_BUCKETS = [(0, 2000), (2000, 4000), (4000, 8000), (8000, 16000), (16000, None)]
 BOOTSTRAP = 2000
@@ -76,6 +77,7 @@ def summarize(rows: list[dict]) -> dict:
     return {"pipelines": pipelines, "datasets": datasets, "table": dict(table),
             "paired": paired_tests(rows, pipelines, datasets + ["all"]),
             "by_length": by_length(rows, pipelines), "mc_methods": mc_methods(rows),
+            "routing": routing(rows),
             "questions": len({r["qid"] for r in rows})}
 
 
@@ -156,6 +158,7 @@ def markdown(summary: dict, title: str) -> str:
         mix = ", ".join(f"{d} {n}" for d, n in bucket["datasets"].items())
         lines.append(f"| {label} | " + " | ".join(row) + f" | {mix} |")
     lines += mc_markdown(summary.get("mc_methods", {}))
+    lines += routing_markdown(summary.get("routing", {}))
     return "\n".join(lines) + "\n"
 
 

@@ -27,6 +27,7 @@ from longdoc.llm.protocol import LLM
 from longdoc.pipelines.base import AskContext
 from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.registry import get_pipeline
+from longdoc.pipelines.trace import AutoTrace
 
 # settings added after runs were made, and what those runs used
 UNRECORDED_MEANT = {"flash_attn": False, "kv_type": "f16"}
@@ -204,4 +205,6 @@ def _answer_one(q: EvalQuestion, name: str, pipeline, ctx: AskContext, settings:
             "citations": [[c.page_start, c.page_end] for c in answer.citations],
             "mc_picks": {m: LETTERS[i] for m, i in answer.choice.picks.items()}
             if answer.choice else None,
+            "route": [asdict(step) for step in answer.trace.steps]
+            if isinstance(answer.trace, AutoTrace) else None,
             "error": None}

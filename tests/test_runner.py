@@ -170,3 +170,13 @@ def test_a_setting_an_older_run_did_not_record_means_what_older_versions_used(tm
     assert _settings(tmp_path, flash_attn=False).differences(older) == []
     assert _settings(tmp_path, flash_attn=True).differences(older) == [
         "flash_attn: False in the run, True now"]
+
+
+def test_auto_rows_record_their_route(tmp_path, question_file, embedder):
+    out = tmp_path / "run"
+    _run(out, question_file, embedder, ScriptedLLM(_reply, 2048), pipelines=["full", "auto"])
+    rows = load_results(out / "results.jsonl").rows
+    routes = [r["route"] for r in rows if r["pipeline"] == "auto"]
+    assert routes and all(route[0]["pipeline"] == "rag" for route in routes)
+    assert all(r["route"] is None for r in rows if r["pipeline"] == "full")
+    assert "auto: where questions were settled" in markdown(summarize(rows), "test")
