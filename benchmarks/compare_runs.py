@@ -1,0 +1,47 @@
+"""Do two evaluation runs answer alike? For a setting that should not change answers (the KV
+cache type, flash attention, the batch size): the share of identical answers and picks.
+
+    .venv/bin/python benchmarks/compare_runs.py RUN_A RUN_B
+
+Pairs result lines by (question, pipeline); prints, per pipeline, identical answers, identical
+multiple-choice picks, the mean score of each run and the mean seconds per question.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+from pathlib import Path
+
+from longdoc.eval.results import load_results
+
+
+def _rows(run: Path) -> dict[tuple[str, str], dict]:
+    return {(r["qid"], r["pipeline"]): r for r in load_results(run / "results.jsonl").rows
+            if not r.get("error")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("a", type=Path)
+    parser.add_argument("b", type=Path)
+    args = parser.parse_args()
+    a, b = _rows(args.a), _rows(args.b)
+    both = sorted(a.keys() & b.keys())
+    print(f"{len(both)} answers in both runs ({args.a.name} | {args.b.name})")
+    for pipeline in dict.fromkeys(p for _, p in both):
+        keys = [k for k in both if k[1] == pipeline]
+        same = sum(a[k]["answer"].strip() == b[k]["answer"].strip() for k in keys)
+        mc = [k for k in keys if a[k].get("mc_picks") and b[k].get("mc_picks")]
+        same_pick = sum(a[k]["mc_picks"] == b[k]["mc_picks"] for k in mc)
+        score_a = statistics.mean(a[k]["score"] for k in keys)
+        score_b = statistics.mean(b[k]["score"] for k in keys)
+        secs_a = statistics.median(a[k]["timings"]["total_s"] for k in keys)
+        secs_b = statistics.median(b[k]["timings"]["total_s"] for k in keys)
+        print(f"{pipeline}: identical answers {same}/{len(keys)}; identical picks (every "
+              f"method) {same_pick}/{len(mc)}; score {score_a:.3f} | {score_b:.3f}; median "
+              f"seconds {secs_a:.1f} | {secs_b:.1f}")
+
+
+if __name__ == "__main__":
+    main()
