@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import asdict
+from typing import Annotated
 
+import typer
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -18,6 +20,7 @@ from longdoc.cli.common import (
     open_library,
     print_json,
 )
+from longdoc.indexers.forget import forget_documents
 from longdoc.indexers.manifest import DocRecord
 
 ID_CHARS = 8  # enough to tell documents apart, and accepted by --doc and forget (6 or more)
@@ -79,3 +82,32 @@ def docs(index: IndexOpt = None, library: LibraryOpt = None, json_out: JsonOpt =
         print_json({"library": str(lib.root), "documents": [asdict(d) for d in records]})
         return
     print_docs(records, f"{len(records)} documents in {lib.root}", console)
+
+
+@handles_errors
+def forget(
+    refs: Annotated[list[str], typer.Argument(
+        metavar="DOC...", help="Documents to remove: id (or a prefix of 6+ characters), title, "
+        "file name or path, as `longdoc docs` lists them.")],
+    index: IndexOpt = None, library: LibraryOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """Remove documents from the library: their chunks, vectors, trees and cached model states
+    (their files are left alone; ingesting a file again brings its document back)."""
+    from longdoc.llm.settings import state_dir
+    from longdoc.llm.state_cache import StateCache
+
+    lib = open_library(index, library)
+    gone = forget_documents(lib, refs)
+    cache = StateCache(state_dir())
+    states = [cache.remove_text(g.text) if g.text else (0, 0) for g in gone]
+    if json_out:
+        print_json({"library": str(lib.root), "forgotten": [
+            {**asdict(g.record), "states_removed": n, "state_bytes_removed": size}
+            for g, (n, size) in zip(gone, states, strict=True)]})
+        return
+    for g, (n, size) in zip(gone, states, strict=True):
+        note = f"; {n} cached model state{'s' * (n != 1)} ({size / 2**20:,.0f} MB)" if n else ""
+        console.print(f"forgot {g.record.doc_id[:ID_CHARS]} '{g.record.title}' "
+                      f"({g.record.chunks} chunks{note})", highlight=False, soft_wrap=True)
+    console.print(f"[dim]{len(lib.manifest.documents)} documents left in {lib.root}[/]",
+                  highlight=False)

@@ -44,6 +44,7 @@ def _private_files(
 
 app.command("ingest")(ingest_cmd.ingest)
 app.command("docs")(docs_cmd.docs)
+app.command("forget")(docs_cmd.forget)
 app.command("ask")(ask_cmd.ask)
 app.command("compare")(compare_cmd.compare)
 app.command("models")(models_cmd.models)

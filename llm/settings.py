@@ -37,6 +37,11 @@ class ModelSettings:
             raise LongdocError(f"--state-cache-mb must be 0 or more (got {self.state_cache_mb})")
 
 
+def state_dir() -> Path:
+    """Where the KV states of the documents a user asks about are kept."""
+    return cache_home() / "states"
+
+
 def load_llm(settings: ModelSettings) -> LLM:
     """The model `settings` name, loaded (llama.cpp in this process)."""
     from longdoc.llm.llama import LlamaCppLLM
@@ -45,8 +50,7 @@ def load_llm(settings: ModelSettings) -> LLM:
     ref = resolve_model(settings.model)
     cache = None
     if settings.state_cache_mb > 0:
-        cache = StateCache(settings.state_dir or cache_home() / "states",
-                           settings.state_cache_mb << 20)
+        cache = StateCache(settings.state_dir or state_dir(), settings.state_cache_mb << 20)
     return LlamaCppLLM(ref, n_ctx=settings.ctx, n_threads=settings.threads,
                        n_gpu_layers=settings.gpu_layers, seed=settings.seed,
                        temperature=settings.temperature, state_cache=cache)
