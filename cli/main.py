@@ -6,7 +6,15 @@ from typing import Annotated
 
 import typer
 
-from longdoc.cli import ask_cmd, compare_cmd, docs_cmd, eval_cmd, ingest_cmd, models_cmd
+from longdoc.cli import (
+    ask_cmd,
+    compare_cmd,
+    config_cmd,
+    docs_cmd,
+    eval_cmd,
+    ingest_cmd,
+    models_cmd,
+)
 from longdoc.core.files import use_private_umask
 
 app = typer.Typer(
@@ -50,6 +58,7 @@ app.command("compare")(compare_cmd.compare)
 app.command("models")(models_cmd.models)
 app.command("eval")(eval_cmd.evaluate)
 app.command("report")(eval_cmd.report)
+app.command("config")(config_cmd.config)
 
 
 def run() -> None:
