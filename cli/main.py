@@ -11,6 +11,7 @@ from longdoc.cli import (
     compare_cmd,
     config_cmd,
     docs_cmd,
+    doctor_cmd,
     eval_cmd,
     ingest_cmd,
     models_cmd,
@@ -59,6 +60,7 @@ app.command("models")(models_cmd.models)
 app.command("eval")(eval_cmd.evaluate)
 app.command("report")(eval_cmd.report)
 app.command("config")(config_cmd.config)
+app.command("doctor")(doctor_cmd.doctor)
 
 
 def run() -> None:
