@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from longdoc.cli.common import (
@@ -64,7 +65,7 @@ def docs_table(records: list[DocRecord], title: str, width: int) -> Table:
         if head == "id":
             table.add_column("title", width=title_width)
     for d, cells in zip(records, rows, strict=True):
-        table.add_row(cells[0], _clip(d.title, title_width), *cells[1:])
+        table.add_row(cells[0], escape(_clip(d.title, title_width)), *cells[1:])
     return table
 
 
@@ -81,7 +82,7 @@ def docs(index: IndexOpt = None, library: LibraryOpt = None, json_out: JsonOpt =
     if json_out:
         print_json({"library": str(lib.root), "documents": [asdict(d) for d in records]})
         return
-    print_docs(records, f"{len(records)} documents in {lib.root}", console)
+    print_docs(records, escape(f"{len(records)} documents in {lib.root}"), console)
 
 
 @handles_errors
@@ -107,7 +108,7 @@ def forget(
         return
     for g, (n, size) in zip(gone, states, strict=True):
         note = f"; {n} cached model state{'s' * (n != 1)} ({size / 2**20:,.0f} MB)" if n else ""
-        console.print(f"forgot {g.record.doc_id[:ID_CHARS]} '{g.record.title}' "
+        console.print(f"forgot {g.record.doc_id[:ID_CHARS]} '{escape(g.record.title)}' "
                       f"({g.record.chunks} chunks{note})", highlight=False, soft_wrap=True)
     console.print(f"[dim]{len(lib.manifest.documents)} documents left in {lib.root}[/]",
                   highlight=False)

@@ -51,3 +51,8 @@ def test_version_comes_from_package_metadata():
     result = CliRunner().invoke(app, ["--version"])
     assert result.exit_code == 0
     assert result.output.strip() == f"longdoc {version('longdoc')}"
+
+
+def test_titles_are_shown_as_written_not_as_markup():
+    lines = _render([_record("a" * 64, "[bold]Draft[/] report")], 80)
+    assert any("[bold]Draft[/] report" in line for line in lines)
