@@ -7,12 +7,13 @@ from rich.table import Table
 from longdoc.cli.common import JsonOpt, console, handles_errors, print_json
 from longdoc.cli.config import SETTINGS, config_file, effective, is_library_path
 from longdoc.indexers.library import library_path
+from longdoc.llm.model_store import DEFAULT_MODEL
 
 
 def _shown(key: str, value: object) -> str:
     if value is not None:
         return str(value)
-    return {"model": "qwen2.5-coder-0.5b (built in)",
+    return {"model": f"{DEFAULT_MODEL} (built in)",
             "ctx": "trained context, capped by memory and 32k"}.get(key, "-")
 
 
