@@ -17,6 +17,7 @@ from longdoc.cli.common import (
     open_library,
     print_json,
 )
+from longdoc.cli.config import setting
 from longdoc.cli.options import answer_options, model_options
 from longdoc.cli.progress import tree_progress
 from longdoc.cli.render import citations_panel, truncation_note, usage_line
@@ -33,8 +34,9 @@ from longdoc.pipelines.registry import PIPELINES, get_pipeline
 @answer_options()
 def ask(
     question: Annotated[str, typer.Argument(help="Your question.")],
-    pipeline: Annotated[str, typer.Option(
-        "--pipeline", "-p", help=f"One of: {', '.join(PIPELINES)}.")] = "rag",
+    pipeline: Annotated[Optional[str], typer.Option(
+        "--pipeline", "-p", help=f"One of: {', '.join(PIPELINES)} (default: rag, or as "
+        "configured: longdoc config).", show_default=False)] = None,
     doc: Annotated[Optional[list[str]], typer.Option(
         "--doc", "-d", help="Limit to this document (id, title or file name); repeatable.")]
     = None,
@@ -44,6 +46,7 @@ def ask(
     """Answer a question from the indexed documents."""
     if not question.strip():
         raise LongdocError("the question is empty")
+    pipeline = str(setting("pipeline", pipeline))
     runner = get_pipeline(pipeline)
     lib = open_library(index, library)
     doc_ids, titles, llm = open_session(lib, doc, settings, json_out, [runner], options)

@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
+from longdoc.cli.config import is_library_path, setting
 from longdoc.core.errors import LongdocError
 from longdoc.indexers.library import Library, library_path
 
@@ -18,7 +19,8 @@ console = Console()
 err_console = Console(stderr=True)
 
 IndexOpt = Annotated[Optional[Path], typer.Option(
-    "--index", help="Library folder (default: the named library under your data directory).",
+    "--index", help="Library folder (default: the named library under your data directory; "
+    "see: longdoc config).",
     show_default=False)]
 LibraryOpt = Annotated[Optional[str], typer.Option(
     "--library", "-L", help="Name of a library under your data directory.", show_default=False)]
@@ -26,6 +28,13 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 
 
 def open_library(index: Path | None, library: str | None) -> Library:
+    """The library the flags name, else the configured one (LONGDOC_LIBRARY, config file)."""
+    if index is None and library is None:
+        configured = str(setting("library"))
+        if is_library_path(configured):
+            index = Path(configured)
+        else:
+            library = configured
     return Library(library_path(index, library))
 
 

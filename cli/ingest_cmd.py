@@ -135,23 +135,3 @@ def _print_report(report: IngestReport) -> None:
     counts = ", ".join(f"{report.count(s)} {s}" for s in STATUS_STYLE if report.count(s))
     console.print(f"{counts or 'nothing to do'}; {report.embedded_chunks} chunks embedded "
                   f"in {report.seconds:.1f} s")
-
-
-@handles_errors
-def docs(index: IndexOpt = None, library: LibraryOpt = None, json_out: JsonOpt = False) -> None:
-    """List what is indexed: title, pages, words, tokens, chunks, when."""
-    lib = open_library(index, library)
-    records = lib.documents()
-    if json_out:
-        print_json({"library": str(lib.root), "documents": [asdict(d) for d in records]})
-        return
-    table = Table(title=f"{len(records)} documents in {lib.root}", title_justify="left")
-    for col in ("id", "title", "type", "pages", "words", "tokens", "chunks", "ingested"):
-        table.add_column(col, justify="right" if col in {"pages", "words", "tokens", "chunks"}
-                         else "left", no_wrap=col != "title", overflow="ellipsis",
-                         max_width=48 if col == "title" else None)
-    for d in records:
-        table.add_row(d.doc_id[:10], d.title, d.kind, str(d.pages), f"{d.words:,}",
-                      f"{d.tokens:,}", str(d.chunks), d.ingested_at.replace("T", " ")[:16])
-    console.print(table)
-    console.print("[dim]tokens are counted with the embedder's tokenizer (MiniLM word pieces)[/]")

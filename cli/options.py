@@ -14,6 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from longdoc.cli.config import setting
 from longdoc.llm.model_store import DEFAULT_MODEL
 from longdoc.llm.settings import ModelSettings
 from longdoc.pipelines.options import PipelineOptions
@@ -31,11 +32,11 @@ def _param(name: str, default, flag: str, help_text: str, annotation=None,
 
 
 MODEL_PARAMS = [
-    _param("model", _D.model, "--model", f"GGUF path or short name (default {DEFAULT_MODEL}; "
-           "see: longdoc models).", Optional[str], show_default=False),
-    _param("ctx", _D.ctx, "--ctx", "Context size in tokens (default: what the command's "
-           "longest prompt needs, up to the trained context capped by memory and 32k).",
-           Optional[int], show_default=False),
+    _param("model", _D.model, "--model", f"GGUF path or short name (default {DEFAULT_MODEL}, or as "
+           "configured: longdoc config; see: longdoc models).", Optional[str], show_default=False),
+    _param("ctx", _D.ctx, "--ctx", "Context size in tokens (default: as configured, else what "
+           "the command's longest prompt needs, up to the trained context capped by memory and "
+           "32k).", Optional[int], show_default=False),
     _param("gpu_layers", _D.gpu_layers, "--gpu-layers", "Layers to offload to the GPU (-1: "
            "all; default all when the llama-cpp-python build supports a GPU, else 0).",
            Optional[int], show_default=False),
@@ -94,6 +95,9 @@ def model_options(func: Callable) -> Callable:
     --flash-attn, --n-batch, --kv-type; the command receives `settings: ModelSettings`."""
 
     def build(**values) -> ModelSettings:
+        # a flag wins; else LONGDOC_MODEL / LONGDOC_CTX; else the config file (cli/config.py)
+        values["model"] = setting("model", values["model"])
+        values["ctx"] = setting("ctx", values["ctx"])
         settings = ModelSettings(**values)
         settings.validate()
         return settings

@@ -54,7 +54,7 @@ def ingest(library: Library, paths: list[Path], embedder: Embedder,
             removed = prune_roots(library, manifest, paths)
             report.results.extend(removed)
             changed |= bool(removed)
-        if changed or not library.bm25_path.exists():
+        if changed or library.bm25_problem():
             library.save_bm25()
         make_private(library.root)
     report.embedded_chunks = sum(r.chunks for r in report.results

@@ -33,12 +33,10 @@ def data_home() -> Path:
 
 
 def library_path(index: Path | None = None, name: str | None = None) -> Path:
-    """`--index PATH` wins; else `--library NAME` under the data directory; else 'default'."""
+    """A folder (`index`) wins; else the library `name` under the data directory; else
+    'default'. (The CLI fills these in from flags and configuration: cli/config.py.)"""
     if index is not None:
         return Path(index).expanduser().resolve()
-    env = os.environ.get("LONGDOC_INDEX")
-    if env and not name:
-        return Path(env).expanduser().resolve()
     return data_home() / "libraries" / (name or "default")
 
 
@@ -200,6 +198,19 @@ class Library:
             index = self.build_bm25()
         self._bm25 = index
         return index
+
+    def bm25_problem(self) -> str:
+        """What is wrong with the stored BM25 index ('' when it matches the documents)."""
+        if not self.bm25_path.exists():
+            return "missing"
+        index = BM25Index.load(self.bm25_path)
+        if index is None:
+            return "unreadable or of another format"
+        documents = self.manifest.documents
+        if index.doc_ids != sorted(documents) or \
+                len(index.keys) != sum(d.chunks for d in documents.values()):
+            return "does not match the documents of the manifest"
+        return ""
 
     def save_bm25(self) -> None:
         """Rebuild the stored BM25 index from the documents (and drop a pickled one of old)."""

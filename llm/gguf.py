@@ -35,15 +35,19 @@ def kv_bytes_per_token(metadata: dict) -> int:
     return 2 * layers * heads_kv * (width // max(heads, 1)) * 2
 
 
+def free_memory() -> int:
+    """Bytes of memory free now (8 GiB when the system does not say)."""
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError):
+        return 8 << 30
+
+
 def default_context(metadata: dict) -> int:
     """The trained context, capped at 32k and by what the KV cache may take of free memory."""
     arch = metadata.get("general.architecture", "llama")
     trained = int(metadata.get(f"{arch}.context_length", 4096) or 4096)
-    try:
-        free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError):
-        free = 8 << 30
-    by_memory = int(free * 0.4 // max(kv_bytes_per_token(metadata), 1))
+    by_memory = int(free_memory() * 0.4 // max(kv_bytes_per_token(metadata), 1))
     n_ctx = min(trained, MAX_DEFAULT_CTX, by_memory)
     return max(512, n_ctx // 256 * 256)
 

@@ -234,7 +234,8 @@ class LlamaCppLLM:
         reused = common_prefix(self._llama, prefix)
         self._llama.n_tokens = reused  # eval() drops the KV cells past this point
         self._llama.eval(prefix[reused:])
-        self.state_cache.store(key, lambda tmp: self._save_sequence(tmp, prefix))
+        text = self._llama.detokenize(prefix).decode("utf-8", errors="ignore")
+        self.state_cache.store(key, lambda tmp: self._save_sequence(tmp, prefix), text=text)
         return reused
 
     def _save_sequence(self, path: Path, tokens: list[int]) -> bool:

@@ -54,6 +54,11 @@ class ModelSettings:
                                "(leave out --no-flash-attn)")
 
 
+def state_dir() -> Path:
+    """Where the KV states of the documents a user asks about are kept."""
+    return cache_home() / "states"
+
+
 def load_llm(settings: ModelSettings, needed: int | None = None) -> LLM:
     """The model `settings` name, loaded (llama.cpp in this process).
 
@@ -65,8 +70,7 @@ def load_llm(settings: ModelSettings, needed: int | None = None) -> LLM:
     ref = resolve_model(settings.model)
     cache = None
     if settings.state_cache_mb > 0:
-        cache = StateCache(settings.state_dir or cache_home() / "states",
-                           settings.state_cache_mb << 20)
+        cache = StateCache(settings.state_dir or state_dir(), settings.state_cache_mb << 20)
     n_ctx = settings.ctx
     if n_ctx is None and needed is not None:
         n_ctx = sized_context(needed, context_for(settings))

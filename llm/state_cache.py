@@ -3,6 +3,11 @@
 Keys hash (model id, context size, prompt-prefix tokens): the tokens already encode the
 document and the prompt template. Every file's sha256 is kept in `index.json` and checked
 before use, so a damaged file is discarded and rebuilt instead of feeding the model garbage.
+
+Each entry also keeps `marks`: a small sample of hashed 8-word runs of the prefix's text,
+chosen by hash value so that the same runs are picked wherever the text sits. `longdoc
+forget` removes the states whose marks are found in a forgotten document's text, without
+keeping any of that text in the index.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 from array import array
 from collections.abc import Callable
@@ -18,6 +24,21 @@ from pathlib import Path
 from longdoc.core.files import write_json_atomic
 
 DEFAULT_MAX_BYTES = 2 << 30
+MARK_WORDS = 8  # words per hashed run
+MARK_EVERY = 8  # a run is a mark when its hash is 0 modulo this
+MAX_MARKS = 64  # marks kept per entry (the smallest hashes)
+MIN_MATCHES = 3  # marks found in a text for a state to count as computed from it
+
+
+def text_marks(text: str) -> set[str]:
+    """The hashes of the 8-word runs of `text` that are sampled as marks."""
+    words = re.findall(r"\w+", text.lower())
+    marks = set()
+    for i in range(len(words) - MARK_WORDS + 1):
+        digest = hashlib.sha256(" ".join(words[i:i + MARK_WORDS]).encode()).hexdigest()[:16]
+        if int(digest, 16) % MARK_EVERY == 0:
+            marks.add(digest)
+    return marks
 
 
 class StateCache:
@@ -63,8 +84,9 @@ class StateCache:
         write_json_atomic(self.index_path, index)
         return path
 
-    def store(self, key: str, write: Callable[[Path], bool]) -> Path | None:
-        """`write(tmp_path)` writes the state file; it becomes visible only when complete."""
+    def store(self, key: str, write: Callable[[Path], bool], text: str = "") -> Path | None:
+        """`write(tmp_path)` writes the state file; it becomes visible only when complete.
+        `text` is the prefix as text (only its marks are kept)."""
         self.root.mkdir(parents=True, exist_ok=True)
         tmp = self.root / f".{key}.{os.getpid()}.tmp"
         try:
@@ -79,7 +101,8 @@ class StateCache:
         finally:
             tmp.unlink(missing_ok=True)
         index = self._load_index()
-        index[key] = {"size": size, "sha256": digest, "used": time.time()}
+        index[key] = {"size": size, "sha256": digest, "used": time.time(),
+                      "marks": sorted(text_marks(text))[:MAX_MARKS]}
         self._evict(index)
         write_json_atomic(self.index_path, index)
         return path
@@ -95,6 +118,29 @@ class StateCache:
 
     def total_bytes(self) -> int:
         return sum(e["size"] for e in self._load_index().values())
+
+    def count(self) -> int:
+        return len(self._load_index())
+
+    def remove_text(self, text: str) -> tuple[int, int]:
+        """Remove the states computed from `text` (a document): (states, bytes) removed."""
+        wanted = text_marks(text)
+        index = self._load_index()
+        found = [k for k, e in index.items() if _matches(e.get("marks"), wanted)]
+        freed = 0
+        for key in found:
+            self._path(key).unlink(missing_ok=True)
+            freed += index.pop(key).get("size", 0)
+        if found:
+            write_json_atomic(self.index_path, index)
+        return len(found), freed
+
+
+def _matches(marks: object, wanted: set[str]) -> bool:
+    if not isinstance(marks, list) or not marks or not wanted:
+        return False
+    hits = sum(1 for m in marks if m in wanted)
+    return hits >= min(MIN_MATCHES, len(marks))
 
 
 def _sha256(path: Path) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
+from longdoc.cli.config import ALIASES, SETTINGS
 from longdoc.indexers.embedder import Embedder
 from longdoc.indexers.ingest import ingest
 from longdoc.indexers.library import Library
@@ -14,6 +16,22 @@ from longdoc.indexers.library import Library
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DOCS = ROOT / "sample_docs"
 SAMPLE_PDF = SAMPLE_DOCS / "hacker_folklore.pdf"
+
+
+CONFIG_ENV = {s.env for s in SETTINGS.values()} | set(ALIASES) | {"LONGDOC_CONFIG"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_user_config(tmp_path_factory):
+    """No test reads the user's configuration: an empty config file, no LONGDOC_* defaults
+    (subprocesses inherit this environment)."""
+    path = tmp_path_factory.mktemp("config") / "config.toml"
+    path.write_text("")
+    saved = {k: os.environ.pop(k) for k in list(os.environ) if k in CONFIG_ENV}
+    os.environ["LONGDOC_CONFIG"] = str(path)
+    yield path
+    os.environ.pop("LONGDOC_CONFIG", None)
+    os.environ.update(saved)
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from longdoc.llm.state_cache import StateCache
 
 
@@ -53,3 +55,29 @@ def test_failed_write_leaves_nothing(tmp_path):
     assert cache.store(key, lambda p: False) is None
     assert cache.lookup(key) is None
     assert list(tmp_path.glob("*.kv")) == []
+
+
+def test_states_are_found_by_the_text_they_were_computed_from(tmp_path):
+    doc = " ".join(f"word{i} of the lighthouse keeper's log" for i in range(200))
+    other = " ".join(f"entry{i} in the harbour master's ledger" for i in range(200))
+    cache = StateCache(tmp_path)
+    cache.store("a", _writer(b"a" * 10), text="<|system|> Read the document.\n" + doc[:2000])
+    cache.store("b", _writer(b"b" * 20), text="<|system|> Read the document.\n" + other)
+    cache.store("old", _writer(b"c" * 5))  # stored before marks existed: never matched
+    assert cache.remove_text("an unrelated text of a few words only") == (0, 0)
+    assert cache.remove_text(doc) == (1, 10)
+    assert cache.lookup("a") is None and cache.lookup("b") and cache.lookup("old")
+    assert cache.count() == 2
+
+
+@pytest.mark.model
+def test_a_real_prefix_state_is_found_by_its_document(real_llm, tmp_path, monkeypatch):
+    from conftest import LIGHTHOUSE
+
+    cache = StateCache(tmp_path)
+    monkeypatch.setattr(real_llm, "state_cache", cache)
+    context = f"Document:\n{LIGHTHOUSE * 2}"
+    real_llm.chat([{"role": "user", "content": f"{context}\nWho built the lighthouse?"}], 1,
+                  cache_prefix=context)
+    assert cache.count() == 1
+    assert cache.remove_text(LIGHTHOUSE)[0] == 1 and cache.count() == 0
