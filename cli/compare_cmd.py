@@ -9,18 +9,17 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from longdoc.cli.answering import run_pipelines
 from longdoc.cli.common import (
     IndexOpt,
     JsonOpt,
     LibraryOpt,
     console,
-    err_console,
     handles_errors,
     open_library,
     print_json,
 )
 from longdoc.cli.options import answer_options, model_options
-from longdoc.cli.progress import tree_progress
 from longdoc.cli.render import trace_lines
 from longdoc.cli.runtime import open_session
 from longdoc.core.errors import LongdocError
@@ -30,7 +29,7 @@ from longdoc.llm.settings import ModelSettings
 from longdoc.pipelines.answer import Answer
 from longdoc.pipelines.base import AskContext
 from longdoc.pipelines.options import PipelineOptions
-from longdoc.pipelines.registry import get_pipeline, parse_pipelines
+from longdoc.pipelines.registry import parse_pipelines
 
 AGREE_F1 = 0.5  # two answers "agree" when their token F1 reaches this…
 AGREE_CONTAINED = 0.8  # …or when this share of the shorter one's words is in the longer one
@@ -92,20 +91,20 @@ def compare(
         raise LongdocError("the question is empty")
     names = parse_pipelines(pipelines)
     lib = open_library(index, library)
-    doc_ids, titles, llm = open_session(lib, doc, settings, quiet=json_out,
-                                        uses_vectors="rag" in names)
-    answers = []
-    with tree_progress(titles, enabled=not json_out) as progress:
-        context = AskContext(lib, llm, doc_ids, options, tree_progress=progress)
-        for name in names:
-            if not json_out:
-                err_console.print(f"[dim]running {name}…[/]")
-            answers.append(get_pipeline(name).answer(question, context))
-    groups = agreement_groups(answers)
+    doc_ids, _titles, llm = open_session(lib, doc, settings, quiet=json_out,
+                                         uses_vectors="rag" in names)
+    context = AskContext(lib, llm, doc_ids, options)
+    answers = run_pipelines(names, question, context, announce=not json_out)
     if json_out:
         print_json({"question": question, "answers": [a.to_dict() for a in answers],
-                    "agreement": groups})
+                    "agreement": agreement_groups(answers)})
         return
+    print_comparison(question, answers, trace)
+
+
+def print_comparison(question: str, answers: list[Answer], trace: bool = False) -> None:
+    """The answers side by side, which pipelines agree, and (with `trace`) their working."""
+    groups = agreement_groups(answers)
     console.print(_table(question, answers, groups))
     if len(groups) > 1:
         parts = " | ".join(", ".join(g) for g in groups)

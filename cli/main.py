@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from longdoc.cli import ask_cmd, compare_cmd, eval_cmd, ingest_cmd, models_cmd
+from longdoc.cli import ask_cmd, chat_cmd, compare_cmd, eval_cmd, ingest_cmd, models_cmd
 from longdoc.core.files import use_private_umask
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ app.command("ingest")(ingest_cmd.ingest)
 app.command("docs")(ingest_cmd.docs)
 app.command("ask")(ask_cmd.ask)
 app.command("compare")(compare_cmd.compare)
+app.command("chat")(chat_cmd.chat)
 app.command("models")(models_cmd.models)
 app.command("eval")(eval_cmd.evaluate)
 app.command("report")(eval_cmd.report)
