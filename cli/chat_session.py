@@ -95,9 +95,10 @@ class ChatSession:
         chosen = set(self.context.doc_ids)
         for record in self.context.library.documents():
             mark = "*" if record.doc_id in chosen else " "
+            ocr = f", {len(record.ocr_pages)} by OCR" if record.ocr_pages else ""
             console.print(f"{mark} {record.doc_id[:10]}  {escape(record.title)}  "
-                          f"[dim]({record.kind}, {record.pages} p., {record.words:,} words)[/]",
-                          highlight=False)
+                          f"[dim]({record.kind}, {record.pages} p.{ocr}, {record.words:,} "
+                          "words)[/]", highlight=False)
 
     def choose_docs(self, args: list[str]) -> None:
         if args:

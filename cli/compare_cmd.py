@@ -24,7 +24,6 @@ from longdoc.cli.render import trace_lines
 from longdoc.cli.runtime import open_session
 from longdoc.core.errors import LongdocError
 from longdoc.eval.metrics import numbers_in, token_containment, token_f1
-from longdoc.indexers.types import pages_label
 from longdoc.llm.settings import ModelSettings
 from longdoc.pipelines.answer import Answer
 from longdoc.pipelines.base import AskContext
@@ -128,8 +127,7 @@ def _table(question: str, answers: list[Answer], groups: list[list[str]]) -> Tab
         table.add_column(col, justify="right", no_wrap=True)
     for a in answers:
         style = "" if a.pipeline in majority or len(groups) == 1 else "yellow"
-        cites = ", ".join(dict.fromkeys(pages_label(c.page_start, c.page_end)
-                                        for c in a.citations)) or "-"
+        cites = ", ".join(dict.fromkeys(c.pages_label() for c in a.citations)) or "-"
         text = escape(a.text) + (f"\n[dim](kept {a.kept_fraction:.0%} of the text)[/]"
                          if a.kept_fraction is not None and a.kept_fraction < 1 else "")
         table.add_row(a.pipeline, f"[{style}]{text}[/]" if style else text, cites,

@@ -147,7 +147,8 @@ def docs(index: IndexOpt = None, library: LibraryOpt = None, json_out: JsonOpt =
                          else "left", no_wrap=col != "title", overflow="ellipsis",
                          max_width=48 if col == "title" else None)
     for d in records:
-        table.add_row(d.doc_id[:10], d.title, d.kind, str(d.pages), f"{d.words:,}",
+        pages = f"{d.pages} ({len(d.ocr_pages)} OCR)" if d.ocr_pages else str(d.pages)
+        table.add_row(d.doc_id[:10], d.title, d.kind, pages, f"{d.words:,}",
                       f"{d.tokens:,}", str(d.chunks), d.ingested_at.replace("T", " ")[:16])
     console.print(table)
     console.print("[dim]tokens are counted with the embedder's tokenizer (MiniLM word pieces)[/]")
