@@ -9,6 +9,7 @@ blank page is not sent to OCR, and a page number printed over a scan does not hi
 from __future__ import annotations
 
 import importlib.util
+import re
 import threading
 
 OCR_PACKAGE = "rapidocr_onnxruntime"
@@ -18,6 +19,10 @@ MIN_TEXT_CHARS = 20
 # long side of the rendered page in pixels: rapidocr scales larger images down to 2,000 pixels
 # anyway, and below about 1,600 its recognizer starts to drop the spaces between words
 RENDER_LONG_SIDE = 2000
+
+# runs of letters and digits at least this long are checked for words run together
+MERGED_RUN = 10
+_RUN = re.compile(rf"[A-Za-z0-9]{{{MERGED_RUN},}}")
 
 _engine = None
 _engine_lock = threading.Lock()
@@ -68,4 +73,22 @@ def ocr_page(doc, index: int) -> str:
     finally:
         page.close()
     result, _elapsed = _get_engine()(image)
-    return "\n".join(line[1] for line in result or [] if line[1].strip())
+    return "\n".join(split_merged_words(line[1]) for line in result or [] if line[1].strip())
+
+
+def split_merged_words(line: str) -> str:
+    """Put back the spaces the recognizer dropped ("TheMeaningofHack" -> "The Meaning of
+    Hack"): its PP-OCRv4 model was trained mostly on Chinese, which has none, and it runs
+    English words together on dense pages. wordninja splits a run of letters into the likeliest
+    English words (unigram frequencies); a known long word stays whole, and characters are only
+    ever separated, never changed. Without wordninja the line is kept as read."""
+    try:
+        import wordninja
+    except ImportError:
+        return line
+
+    def split(match: re.Match) -> str:
+        parts = wordninja.split(match.group())
+        return " ".join(parts) if "".join(parts) == match.group() else match.group()
+
+    return _RUN.sub(split, line)
