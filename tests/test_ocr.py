@@ -45,6 +45,15 @@ def test_page_labels_say_which_pages_were_read_by_ocr():
     assert pages_label(1, 4, [4, 2]) == "pp. 1-4 (OCR: pp. 2, 4)"
 
 
+def test_words_run_together_are_split_and_nothing_else_changes():
+    pytest.importorskip("wordninja", reason="wordninja comes with the OCR extra")
+    assert ocr.split_merged_words("TheMeaningofHack") == "The Meaning of Hack"
+    assert ocr.split_merged_words("In1934thelightwaselectrified.") == \
+        "In 1934 the light was electrified."
+    kept = "fact, {hack} has only one meaning; notwithstanding 0001045810-22-000166"
+    assert ocr.split_merged_words(kept) == kept
+
+
 def test_blank_pages_are_not_sent_to_ocr(tmp_path, monkeypatch):
     def no_ocr(*args):
         raise AssertionError("a blank page has no image to read")
