@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated, Optional
 
 import typer
 
+from longdoc.cli.answering import answer_question, show_answer_details
 from longdoc.cli.common import (
     IndexOpt,
     JsonOpt,
     LibraryOpt,
-    console,
-    err_console,
     handles_errors,
     open_library,
     print_json,
 )
 from longdoc.cli.config import setting
 from longdoc.cli.options import answer_options, model_options
-from longdoc.cli.progress import tree_progress
-from longdoc.cli.render import citations_panel, truncation_note, usage_line
 from longdoc.cli.runtime import open_session
 from longdoc.core.errors import LongdocError
 from longdoc.llm.settings import ModelSettings
@@ -47,24 +43,12 @@ def ask(
     if not question.strip():
         raise LongdocError("the question is empty")
     pipeline = str(setting("pipeline", pipeline))
-    runner = get_pipeline(pipeline)
+    runner = get_pipeline(pipeline)  # an unknown name fails before the model loads
     lib = open_library(index, library)
-    doc_ids, titles, llm = open_session(lib, doc, settings, json_out, [runner], options)
-
-    def stream(piece: str) -> None:
-        sys.stdout.write(piece)
-        sys.stdout.flush()
-
-    with tree_progress(titles, enabled=not json_out) as progress:
-        context = AskContext(lib, llm, doc_ids, options,
-                             on_token=None if json_out else stream, tree_progress=progress)
-        answer = runner.answer(question, context)
+    doc_ids, _titles, llm = open_session(lib, doc, settings, json_out, [runner], options)
+    context = AskContext(lib, llm, doc_ids, options)
+    answer = answer_question(pipeline, question, context, stream=not json_out)
     if json_out:
         print_json(answer.to_dict())
         return
-    sys.stdout.write("\n")
-    note = truncation_note(answer)
-    if note:
-        err_console.print(f"[yellow]{note}[/]")
-    console.print(citations_panel(answer))
-    console.print(f"[dim]{usage_line(answer)}[/]", highlight=False)
+    show_answer_details(answer)

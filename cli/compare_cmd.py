@@ -9,23 +9,21 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from longdoc.cli.answering import run_pipelines
 from longdoc.cli.common import (
     IndexOpt,
     JsonOpt,
     LibraryOpt,
     console,
-    err_console,
     handles_errors,
     open_library,
     print_json,
 )
 from longdoc.cli.options import answer_options, model_options
-from longdoc.cli.progress import tree_progress
 from longdoc.cli.render import trace_lines
 from longdoc.cli.runtime import open_session
 from longdoc.core.errors import LongdocError
 from longdoc.eval.metrics import numbers_in, token_containment, token_f1
-from longdoc.indexers.types import pages_label
 from longdoc.llm.settings import ModelSettings
 from longdoc.pipelines.answer import Answer
 from longdoc.pipelines.base import AskContext
@@ -92,20 +90,20 @@ def compare(
         raise LongdocError("the question is empty")
     names = parse_pipelines(pipelines)
     lib = open_library(index, library)
-    doc_ids, titles, llm = open_session(lib, doc, settings, json_out,
-                                        [get_pipeline(n) for n in names], options)
-    answers = []
-    with tree_progress(titles, enabled=not json_out) as progress:
-        context = AskContext(lib, llm, doc_ids, options, tree_progress=progress)
-        for name in names:
-            if not json_out:
-                err_console.print(f"[dim]running {name}…[/]")
-            answers.append(get_pipeline(name).answer(question, context))
-    groups = agreement_groups(answers)
+    doc_ids, _titles, llm = open_session(lib, doc, settings, json_out,
+                                         [get_pipeline(n) for n in names], options)
+    context = AskContext(lib, llm, doc_ids, options)
+    answers = run_pipelines(names, question, context, announce=not json_out)
     if json_out:
         print_json({"question": question, "answers": [a.to_dict() for a in answers],
-                    "agreement": groups})
+                    "agreement": agreement_groups(answers)})
         return
+    print_comparison(question, answers, trace)
+
+
+def print_comparison(question: str, answers: list[Answer], trace: bool = False) -> None:
+    """The answers side by side, which pipelines agree, and (with `trace`) their working."""
+    groups = agreement_groups(answers)
     console.print(_table(question, answers, groups))
     if len(groups) > 1:
         parts = " | ".join(", ".join(g) for g in groups)
@@ -129,8 +127,7 @@ def _table(question: str, answers: list[Answer], groups: list[list[str]]) -> Tab
         table.add_column(col, justify="right", no_wrap=True)
     for a in answers:
         style = "" if a.pipeline in majority or len(groups) == 1 else "yellow"
-        cites = ", ".join(dict.fromkeys(pages_label(c.page_start, c.page_end)
-                                        for c in a.citations)) or "-"
+        cites = ", ".join(dict.fromkeys(c.pages_label() for c in a.citations)) or "-"
         text = escape(a.text) + (f"\n[dim](kept {a.kept_fraction:.0%} of the text)[/]"
                          if a.kept_fraction is not None and a.kept_fraction < 1 else "")
         table.add_row(a.pipeline, f"[{style}]{text}[/]" if style else text, cites,

@@ -33,7 +33,8 @@ MAX_TITLE_WIDTH = 64
 def _cells(d: DocRecord, wide: bool) -> list[str]:
     when = d.ingested_at.replace("T", " ")[:16 if wide else 10]
     words = [f"{d.words:,}"] if wide else []
-    return [d.doc_id[:ID_CHARS], d.kind, str(d.pages), *words, f"{d.tokens:,}",
+    pages = f"{d.pages} ({len(d.ocr_pages)} OCR)" if d.ocr_pages else str(d.pages)
+    return [d.doc_id[:ID_CHARS], d.kind, pages, *words, f"{d.tokens:,}",
             str(d.chunks), when]
 
 

@@ -8,6 +8,7 @@ import typer
 
 from longdoc.cli import (
     ask_cmd,
+    chat_cmd,
     compare_cmd,
     config_cmd,
     docs_cmd,
@@ -56,6 +57,7 @@ app.command("docs")(docs_cmd.docs)
 app.command("forget")(docs_cmd.forget)
 app.command("ask")(ask_cmd.ask)
 app.command("compare")(compare_cmd.compare)
+app.command("chat")(chat_cmd.chat)
 app.command("models")(models_cmd.models)
 app.command("eval")(eval_cmd.evaluate)
 app.command("report")(eval_cmd.report)

@@ -67,14 +67,14 @@ def window_needed(library: Library, doc_ids: list[str], pipelines: list[Pipeline
 
 
 def open_session(library: Library, refs: list[str] | None, settings: ModelSettings,
-                 quiet: bool, pipelines: list[Pipeline], options: PipelineOptions
-                 ) -> tuple[list[str], dict[str, str], LLM]:
+                 quiet: bool, pipelines: list[Pipeline], options: PipelineOptions,
+                 sized: bool = True) -> tuple[list[str], dict[str, str], LLM]:
     """The documents to read, their titles, and the model, its context sized to what the
-    pipelines need of these documents (unless --ctx says otherwise)."""
+    pipelines need of these documents (unless --ctx says otherwise, or not `sized`)."""
     doc_ids = select_documents(library, refs)
     if any(p.uses_vectors for p in pipelines):
         warn_missing_vectors(library, doc_ids)
-    needed = window_needed(library, doc_ids, pipelines, options)
+    needed = window_needed(library, doc_ids, pipelines, options) if sized else None
     llm = load_llm(settings, quiet=quiet, needed=needed)
     titles = {d: library.manifest.documents[d].title for d in doc_ids}
     return doc_ids, titles, llm

@@ -148,6 +148,7 @@ def _index_document(library: Library, manifest: Manifest, document: Document,
         doc_id=doc_id, title=document.title, kind=document.kind, pages=len(document.pages),
         words=document.words(), tokens=n_tokens, chunks=len(chunks),
         ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        ocr_pages=list(document.ocr_pages),
     )
     manifest.pending.remove(doc_id)
     # the loader's warning (a guessed encoding, say) is the report's note

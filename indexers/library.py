@@ -145,7 +145,7 @@ class Library:
     def write_document(self, doc: Document, chunks: list[Chunk]) -> None:
         write_json_atomic(self.doc_path(doc.doc_id), {
             "doc_id": doc.doc_id, "title": doc.title, "kind": doc.kind, "pages": doc.pages,
-            "chunks": [c.to_dict() for c in chunks],
+            "ocr_pages": doc.ocr_pages, "chunks": [c.to_dict() for c in chunks],
         })
 
     def _read_doc_file(self, doc_id: str) -> dict:
@@ -172,7 +172,10 @@ class Library:
 
     def load_document(self, doc_id: str) -> Document:
         raw = self._read_doc_file(doc_id)
-        return Document(doc_id=doc_id, title=raw["title"], pages=raw["pages"], kind=raw["kind"])
+        ocr = raw.get("ocr_pages")  # absent before OCR existed
+        ocr = [p for p in ocr if isinstance(p, int)] if isinstance(ocr, list) else []
+        return Document(doc_id=doc_id, title=raw["title"], pages=raw["pages"], kind=raw["kind"],
+                        ocr_pages=ocr)
 
     def load_chunks(self, doc_id: str) -> list[Chunk]:
         return [Chunk.from_dict(c) for c in self._read_doc_file(doc_id)["chunks"]]

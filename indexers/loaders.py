@@ -56,7 +56,7 @@ def load_file(path: Path, data: bytes | None = None) -> Document:
         raise LoadError("empty file")
     if suffix in PDF_SUFFIXES:
         pdf = read_pdf(data)
-        pages, title, note, kind = pdf.pages, pdf.title, pdf.note, "pdf"
+        pages, title, note, kind, ocr_pages = pdf.pages, pdf.title, pdf.note, "pdf", pdf.ocr_pages
     else:
         decoded = decode_text(data)
         pages, note = _text_pages(decoded.text), decoded.note
@@ -64,11 +64,12 @@ def load_file(path: Path, data: bytes | None = None) -> Document:
         markdown = suffix in MARKDOWN_SUFFIXES
         title = _markdown_title(pages[0]) if markdown else ""
         kind = "md" if markdown else "txt"
+        ocr_pages = []
     if not any(p.strip() for p in pages):
         raise LoadError("no text in file")
     title = " ".join(title.split())[:200]
     return Document(doc_id=content_id(data), title=title or path.stem, pages=pages, kind=kind,
-                    note=note)
+                    note=note, ocr_pages=ocr_pages)
 
 
 def _text_pages(text: str) -> list[str]:

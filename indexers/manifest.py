@@ -23,6 +23,7 @@ class DocRecord:
     chunks: int
     ingested_at: str
     sources: list[str] = field(default_factory=list)
+    ocr_pages: list[int] = field(default_factory=list)  # 1-based pages read by OCR
 
 
 @dataclass

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import io
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from longdoc.core.errors import LoadError
+from longdoc.indexers import ocr
 from longdoc.indexers.titles import pdf_title
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -27,6 +28,7 @@ class PdfText:
     pages: list[str]
     title: str  # "" when there is none worth keeping (the caller falls back to the file name)
     note: str = ""
+    ocr_pages: list[int] = field(default_factory=list)  # 1-based pages read by OCR
 
 
 class _Failed(Exception):
@@ -50,8 +52,11 @@ def read_pdf(data: bytes) -> PdfText:
         result = _read_pypdf(data)
     except _Failed as failure:
         result = _fallback(data, failure)
+    scans = _read_scans(data, result)
     if not any(p.strip() for p in result.pages):
-        raise LoadError("PDF has no extractable text (scanned or image-only?)")
+        why = ("OCR found no text either" if scans and ocr.ocr_available()
+               else f"to read scans by OCR: {ocr.OCR_HINT}")
+        raise LoadError(f"PDF has no extractable text (scanned or image-only?); {why}")
     result.title = pdf_title(result.title, result.pages[0])
     return result
 
@@ -67,6 +72,42 @@ def _fallback(data: bytes, failure: _Failed) -> PdfText:
         raise LoadError(f"corrupt PDF ({failure})") from None
     result.note = f"read with PDFium (pypdf: {failure})"
     return result
+
+
+def _read_scans(data: bytes, result: PdfText) -> int:
+    """Read the pages that look scanned by OCR when the extra is installed (else say in the
+    note how to); returns how many pages looked scanned."""
+    if all(len("".join(p.split())) >= ocr.MIN_TEXT_CHARS for p in result.pages):
+        return 0  # every page has a text layer: the PDF is not reopened
+    import pypdfium2 as pdfium
+
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        return 0  # pypdf read it but PDFium cannot render it: nothing to OCR
+    try:
+        scans = ocr.scanned_pages(doc, result.pages)
+        if scans and ocr.ocr_available():
+            for index in scans:
+                text = _ocr_text(doc, index)
+                if text:
+                    result.pages[index] = text
+                    result.ocr_pages.append(index + 1)
+    finally:
+        doc.close()
+    if scans:
+        done = len(result.ocr_pages)
+        note = (f"{done} of {len(scans)} scanned pages read by OCR" if ocr.ocr_available() else
+                f"{len(scans)} scanned pages without text not read (OCR: {ocr.OCR_HINT})")
+        result.note = "; ".join(filter(None, [result.note, note]))
+    return len(scans)
+
+
+def _ocr_text(doc, index: int) -> str:
+    try:
+        return clean(ocr.ocr_page(doc, index))
+    except Exception:  # one page the OCR engine cannot read must not lose the others
+        return ""
 
 
 def _read_pypdf(data: bytes) -> PdfText:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 
 
 @dataclass
@@ -10,7 +10,7 @@ class Document:
     """A loaded file: `doc_id` is the sha256 of its bytes; `pages` holds text page by page.
 
     `note` is a warning from loading (a guessed encoding, say) for the ingest report only; it
-    is not stored in the library.
+    is not stored in the library. `ocr_pages` (1-based) were read by OCR from scanned pages.
     """
 
     doc_id: str
@@ -18,6 +18,7 @@ class Document:
     pages: list[str]
     kind: str = "txt"
     note: str = ""
+    ocr_pages: list[int] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -38,9 +39,16 @@ class Document:
 PAGE_SEPARATOR = "\n\n"
 
 
-def pages_label(start: int, end: int) -> str:
-    """'p. 3' or 'pp. 3-5'."""
-    return f"p. {start}" if start == end else f"pp. {start}-{end}"
+def pages_label(start: int, end: int, ocr_pages: list[int] | None = None) -> str:
+    """'p. 3' or 'pp. 3-5'; then ' (OCR)' when those pages were read by OCR, or
+    ' (OCR: p. 4)' when only some of them were."""
+    label = f"p. {start}" if start == end else f"pp. {start}-{end}"
+    scanned = sorted(p for p in set(ocr_pages or []) if start <= p <= end)
+    if not scanned:
+        return label
+    if len(scanned) == end - start + 1:
+        return f"{label} (OCR)"
+    return f"{label} (OCR: p{'p' * (len(scanned) > 1)}. {', '.join(map(str, scanned))})"
 
 
 @dataclass

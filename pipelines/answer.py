@@ -19,9 +19,13 @@ class Citation:
     chunk: int | None = None
     quote: str = ""
     score: float | None = None
+    ocr_pages: list[int] = field(default_factory=list)  # cited pages read by OCR (scans)
+
+    def pages_label(self) -> str:
+        return pages_label(self.page_start, self.page_end, self.ocr_pages)
 
     def label(self) -> str:
-        return f"{self.title}, {pages_label(self.page_start, self.page_end)}"
+        return f"{self.title}, {self.pages_label()}"
 
 
 @dataclass

@@ -89,6 +89,18 @@ class AskContext:
         return self.embedder
 
 
+def mark_ocr_citations(answer: Answer, ctx: AskContext) -> None:
+    """Flag the citations whose pages were read by OCR, so a reader knows to check them."""
+    if not answer.citations:
+        return
+    records = ctx.library.manifest.documents
+    for citation in answer.citations:
+        record = records.get(citation.doc_id)
+        scanned = record.ocr_pages if record else []
+        citation.ocr_pages = [p for p in scanned
+                              if citation.page_start <= p <= citation.page_end]
+
+
 class Pipeline(ABC):
     name: ClassVar[str]
     summary: ClassVar[str]
@@ -130,6 +142,7 @@ class Pipeline(ABC):
         answer.pipeline, answer.question, answer.model = self.name, question, ctx.llm.name
         answer.text = answer.text.strip()
         answer.choice = ctx.last_choice
+        mark_ocr_citations(answer, ctx)
         return answer
 
     @abstractmethod

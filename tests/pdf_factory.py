@@ -87,3 +87,28 @@ def huge_array_pdf(path: Path, lines: list[str], elements: int = 100_001) -> Pat
     SEC filings hit it): pypdf refuses the file, viewers open it."""
     array = b"[" + b"0 " * elements + b"]"
     return raw_pdf(path, lines, page_extra=b"/PieceInfo << /Data " + array + b" >>")
+
+
+def scanned_pdf(path: Path, pages: list[list[str]], text_first: list[str] | None = None) -> Path:
+    """Image-only pages, as a scanner makes them: each page's lines drawn by Pillow into a
+    300-dpi letter-size image (12 pt text), saved as a PDF without any text layer. With
+    `text_first`, a page with a real text layer comes first (a scan inside a normal PDF)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.load_default(size=50)  # 12 pt at 300 dpi
+    images = []
+    for lines in pages:
+        image = Image.new("L", (2550, 3300), 255)
+        draw = ImageDraw.Draw(image)
+        for i, line in enumerate(lines):
+            draw.text((250, 300 + 75 * i), line, fill=0, font=font)
+        images.append(image)
+    buf = io.BytesIO()
+    images[0].save(buf, "PDF", resolution=300, save_all=True, append_images=images[1:])
+    writer = PdfWriter()
+    if text_first:
+        writer.append(raw_pdf(path.with_suffix(".text.pdf"), text_first))
+    writer.append(PdfReader(io.BytesIO(buf.getvalue())))
+    with open(path, "wb") as fh:
+        writer.write(fh)
+    return path
