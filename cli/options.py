@@ -44,6 +44,10 @@ MODEL_PARAMS = [
     _param("temperature", _D.temperature, "--temperature", "0 = greedy (deterministic)."),
     _param("state_cache_mb", _D.state_cache_mb, "--state-cache-mb",
            "Disk cache of document KV states in MB (0 turns it off)."),
+    _param("server", _D.server, "--server", "An OpenAI-compatible model server's base URL "
+           "(llama-cpp-python, llama.cpp, vLLM) instead of loading the model here; eval takes "
+           "several. API key from LONGDOC_API_KEY.", Optional[list[str]],
+           envvar="LONGDOC_SERVER", show_default=False),
 ]
 
 
@@ -84,8 +88,8 @@ def _inject(params: list[inspect.Parameter], target: str, build: Callable) -> Ca
 
 
 def model_options(func: Callable) -> Callable:
-    """Adds --model, --ctx, --gpu-layers, --threads, --seed, --temperature, --state-cache-mb;
-    the command receives `settings: ModelSettings`."""
+    """Adds --model, --ctx, --gpu-layers, --threads, --seed, --temperature, --state-cache-mb,
+    --server; the command receives `settings: ModelSettings`."""
 
     def build(**values) -> ModelSettings:
         settings = ModelSettings(**values)

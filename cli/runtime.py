@@ -8,7 +8,7 @@ from longdoc.cli.common import err_console
 from longdoc.core.errors import LongdocError
 from longdoc.indexers.library import Library
 from longdoc.llm.protocol import LLM
-from longdoc.llm.settings import ModelSettings
+from longdoc.llm.settings import ModelSettings, load_server
 from longdoc.llm.settings import load_llm as load_backend
 
 
@@ -18,7 +18,24 @@ def load_llm(settings: ModelSettings, quiet: bool = False) -> LLM:
     if not quiet:
         err_console.print(f"[dim]model {llm.name} · context {llm.context_size:,} tokens · "
                           f"{llm.offload_summary()}[/]", highlight=False)
+    warn_generated_choice(llm)
     return llm
+
+
+def load_server_llm(settings: ModelSettings, url: str) -> LLM:
+    """The model at one server of several (eval spreads documents over them)."""
+    llm = load_server(settings, url)
+    err_console.print(f"[dim]model {llm.name} · context {llm.context_size:,} tokens · "
+                      f"{llm.offload_summary()}[/]", highlight=False)
+    warn_generated_choice(llm)
+    return llm
+
+
+def warn_generated_choice(llm: LLM) -> None:
+    if not getattr(llm, "scores_prompts", True):
+        err_console.print("[yellow]warning: the model server returns no usable prompt "
+                          "log-probabilities; multiple choice is answered by generating the "
+                          "letter (the generate mode)[/]", highlight=False, soft_wrap=True)
 
 
 def select_documents(library: Library, refs: list[str] | None) -> list[str]:

@@ -27,6 +27,9 @@ class ModelSettings:
     # where KV states are kept; None: the user's cache. An evaluation keeps its own, so its
     # many documents never evict the states of the documents a user asks about.
     state_dir: Path | None = None
+    # OpenAI-compatible model servers (base URLs); none: the model runs in this process.
+    # Only `eval` spreads over several; every other command takes one.
+    server: list[str] | None = None
 
     def validate(self) -> None:
         if self.ctx is not None and self.ctx < MIN_CTX:
@@ -38,10 +41,15 @@ class ModelSettings:
 
 
 def load_llm(settings: ModelSettings) -> LLM:
-    """The model `settings` name, loaded (llama.cpp in this process)."""
+    """The model `settings` name: loaded by llama.cpp in this process, or, with `server`,
+    reached over HTTP."""
     from longdoc.llm.llama import LlamaCppLLM
 
     settings.validate()
+    if settings.server:
+        if len(settings.server) > 1:
+            raise LongdocError("only eval spreads over several --server URLs; give one")
+        return load_server(settings, settings.server[0])
     ref = resolve_model(settings.model)
     cache = None
     if settings.state_cache_mb > 0:
@@ -73,3 +81,20 @@ def trained_context(path: Path) -> int | None:
         return None
     arch = metadata.get("general.architecture", "llama")
     return int(metadata.get(f"{arch}.context_length", 0) or 0) or None
+
+
+def load_server(settings: ModelSettings, url: str) -> LLM:
+    """The model served at `url` (an OpenAI-compatible base URL)."""
+    from longdoc.llm.server import ServerLLM
+
+    settings.validate()
+    return ServerLLM(url, model=settings.model, local_gguf=lambda: _local_gguf(settings.model),
+                     ctx=settings.ctx, temperature=settings.temperature, seed=settings.seed)
+
+
+def _local_gguf(model: str | None) -> Path | None:
+    """The GGUF `model` names on this machine (its chat template is read), if it is here."""
+    try:
+        return resolve_model(model).path
+    except LongdocError:
+        return None
