@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from longdoc.cli.common import (
+    ChromaOpt,
     IndexOpt,
     JsonOpt,
     LibraryOpt,
@@ -38,14 +39,15 @@ def ask(
     doc: Annotated[Optional[list[str]], typer.Option(
         "--doc", "-d", help="Limit to this document (id, title or file name); repeatable.")]
     = None,
-    index: IndexOpt = None, library: LibraryOpt = None, json_out: JsonOpt = False,
+    index: IndexOpt = None, library: LibraryOpt = None, chroma: ChromaOpt = None,
+    json_out: JsonOpt = False,
     *, settings: ModelSettings, options: PipelineOptions,
 ) -> None:
     """Answer a question from the indexed documents."""
     if not question.strip():
         raise LongdocError("the question is empty")
     runner = get_pipeline(pipeline)
-    lib = open_library(index, library)
+    lib = open_library(index, library, chroma)
     doc_ids, titles, llm = open_session(lib, doc, settings, quiet=json_out,
                                         uses_vectors=pipeline == "rag")
 

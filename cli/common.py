@@ -23,10 +23,14 @@ IndexOpt = Annotated[Optional[Path], typer.Option(
 LibraryOpt = Annotated[Optional[str], typer.Option(
     "--library", "-L", help="Name of a library under your data directory.", show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+ChromaOpt = Annotated[Optional[str], typer.Option(
+    "--chroma", envvar="LONGDOC_CHROMA", help="A Chroma server's URL (chroma run) for the "
+    "library's vectors; recorded in the library, so later commands find it.",
+    show_default=False)]
 
 
-def open_library(index: Path | None, library: str | None) -> Library:
-    return Library(library_path(index, library))
+def open_library(index: Path | None, library: str | None, chroma: str | None = None) -> Library:
+    return Library(library_path(index, library), chroma)
 
 
 def fail(message: str, code: int = 2) -> None:

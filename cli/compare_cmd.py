@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from longdoc.cli.common import (
+    ChromaOpt,
     IndexOpt,
     JsonOpt,
     LibraryOpt,
@@ -84,14 +85,15 @@ def compare(
         "--doc", "-d", help="Limit to this document; repeatable.")] = None,
     trace: Annotated[bool, typer.Option("--trace", help="Show each pipeline's working.")]
     = False,
-    index: IndexOpt = None, library: LibraryOpt = None, json_out: JsonOpt = False,
+    index: IndexOpt = None, library: LibraryOpt = None, chroma: ChromaOpt = None,
+    json_out: JsonOpt = False,
     *, settings: ModelSettings, options: PipelineOptions,
 ) -> None:
     """Run the same question through several pipelines and show the answers side by side."""
     if not question.strip():
         raise LongdocError("the question is empty")
     names = parse_pipelines(pipelines)
-    lib = open_library(index, library)
+    lib = open_library(index, library, chroma)
     doc_ids, titles, llm = open_session(lib, doc, settings, quiet=json_out,
                                         uses_vectors="rag" in names)
     answers = []

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from longdoc.cli.common import console, err_console, handles_errors
 from longdoc.cli.options import answer_options, model_options
-from longdoc.cli.runtime import load_llm, load_server_llm
+from longdoc.cli.runtime import load_llm, load_server_llm, warn_generated_choice
 from longdoc.core.errors import LongdocError
 from longdoc.eval.datasets import EvalQuestion, load_questions, select
 from longdoc.eval.judge import JUDGE_PROMPT_VERSION, Judge
@@ -103,6 +103,7 @@ def evaluate(
                           mc_all_modes=mc_all, retrieve_per_option=retrieve_per_option)
     servers = _connect(settings, out)
     if servers and not all(getattr(s, "scores_prompts", True) for s in servers):
+        warn_generated_choice(servers[0])
         mc_mode = "generate"  # the letter the model writes (options listed in the question)
     model_id, model_name = _model_identity(settings, servers)
     judge_ref = resolve_model(judge_model) if judge_model else None

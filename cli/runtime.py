@@ -18,7 +18,6 @@ def load_llm(settings: ModelSettings, quiet: bool = False) -> LLM:
     if not quiet:
         err_console.print(f"[dim]model {llm.name} · context {llm.context_size:,} tokens · "
                           f"{llm.offload_summary()}[/]", highlight=False)
-    warn_generated_choice(llm)
     return llm
 
 
@@ -27,7 +26,6 @@ def load_server_llm(settings: ModelSettings, url: str) -> LLM:
     llm = load_server(settings, url)
     err_console.print(f"[dim]model {llm.name} · context {llm.context_size:,} tokens · "
                       f"{llm.offload_summary()}[/]", highlight=False)
-    warn_generated_choice(llm)
     return llm
 
 
@@ -68,7 +66,7 @@ def warn_missing_vectors(library: Library, doc_ids: list[str]) -> None:
         if counts.get(doc_id, 0) < record.chunks:
             err_console.print(
                 f"[yellow]warning: '{escape(record.title)}' has {counts.get(doc_id, 0)} of "
-                f"{record.chunks} vectors in {library.vectors.path}: its chunks are ranked "
+                f"{record.chunks} vectors in {library.vectors.where}: its chunks are ranked "
                 "by BM25 alone; run longdoc ingest on its file to re-embed them[/]",
                 highlight=False, soft_wrap=True)
 

@@ -98,8 +98,7 @@ class ServerLLM:
         return True
 
     def offload_summary(self) -> str:
-        how = "" if self.scores_prompts else "; no usable prompt log-probabilities: " \
-                                             "multiple choice is generated"
+        how = "" if self.scores_prompts else " (multiple choice: generated)"
         return f"model server {self.client.url}{how}"
 
     # ---- tokens -------------------------------------------------------------------------
