@@ -101,10 +101,7 @@ def evaluate(
                            allow_outside_docs)
     options = options.but(mc_mode=mc_mode if mc_mode != "generate" else options.mc_mode,
                           mc_all_modes=mc_all, retrieve_per_option=retrieve_per_option)
-    servers = _connect(settings, out)
-    if servers and not all(getattr(s, "scores_prompts", True) for s in servers):
-        warn_generated_choice(servers[0])
-        mc_mode = "generate"  # the letter the model writes (options listed in the question)
+    servers, mc_mode = _connect(settings, out, mc_mode)
     model_id, model_name = _model_identity(settings, servers)
     judge_ref = resolve_model(judge_model) if judge_model else None
     run = RunSettings(
@@ -123,7 +120,7 @@ def evaluate(
     err_console.print(f"{len(questions)} questions x {len(names)} pipelines; "
                       f"{len(state.done)} answers already in {out}")
     settings.state_dir = out / "states"  # never evicts the states of the user's documents
-    holder: dict = {}
+    holder: dict = {"llm": servers[0]} if servers else {}
 
     def make_llm():
         if "llm" not in holder:
@@ -141,18 +138,19 @@ def evaluate(
             run_spread(state, run, questions, servers, Embedder(), RichReporter(bar), options,
                        judge)
         else:
-            run_eval(state, run, questions, (lambda: servers[0]) if servers else make_llm,
-                     Embedder(), RichReporter(bar), options, judge)
+            run_eval(state, run, questions, make_llm, Embedder(), RichReporter(bar), options,
+                     judge)
     write_report(out)
 
 
-def _connect(settings: ModelSettings, out: Path) -> list[LLM]:
-    """The model servers (none: the model runs here); fixes `settings.ctx` to the context
-    the run records (the default context depends on free memory)."""
+def _connect(settings: ModelSettings, out: Path, mc_mode: str) -> tuple[list[LLM], str]:
+    """The model servers (none: the model runs here) and the multiple-choice mode they
+    allow; fixes `settings.ctx` to the context the run records (the default context depends
+    on free memory)."""
     recorded = _recorded_settings(out).get("ctx")
     if not settings.server:
         settings.ctx = settings.ctx or recorded or context_for(settings)
-        return []
+        return [], mc_mode
     settings.ctx = settings.ctx or recorded
     urls = list(dict.fromkeys(settings.server))
     servers = [load_server_llm(settings, url) for url in urls]
@@ -166,7 +164,10 @@ def _connect(settings: ModelSettings, out: Path) -> list[LLM]:
             raise LongdocError(f"{llm.name} at a server has a context of {llm.context_size} "
                                f"tokens, less than the run's {settings.ctx}")
         llm.context_size = settings.ctx  # every server budgets prompts alike
-    return servers
+    if not all(getattr(s, "scores_prompts", True) for s in servers):
+        warn_generated_choice(servers[0])
+        mc_mode = "generate"  # the letter the model writes (options listed in the question)
+    return servers, mc_mode
 
 
 def _model_identity(settings: ModelSettings, servers: list[LLM]) -> tuple[str, str]:
