@@ -42,9 +42,9 @@ def _handler(model: str, mode: str):
                 return self._send(200, {"tokens": list(range(len(body["content"].split())))})
             if self.path == "/apply-template":
                 text = "".join(f"<{m['role']}>{m['content']}\n" for m in body["messages"])
-                return self._send(200, {"prompt": text + "<assistant>"})
+                return self._send(200, {"prompt": text + "<assistant> "})
             if self.path == "/v1/completions":
-                return self._send(200, {"choices": [{"text": "x", "logprobs": None}]})
+                return self._send(200, _completion(body, mode))
             if self.path != "/v1/chat/completions":
                 return self._send(404)
             if mode == "slow":
@@ -52,6 +52,21 @@ def _handler(model: str, mode: str):
             return self._send(500)
 
     return Handler
+
+
+def _completion(body: dict, mode: str) -> dict:
+    """mode 'echo': each word of the prompt is a token of log-probability -len(word), the first
+    one None (as vLLM and llama-cpp-python echo them); the first reply token's top
+    log-probabilities are A and B only. Other modes: no log-probabilities."""
+    if mode != "echo":
+        return {"choices": [{"text": "x", "logprobs": None}]}
+    words = body["prompt"].split()
+    if not body.get("echo"):
+        return {"choices": [{"text": "A", "logprobs": {"top_logprobs": [{"A": -0.5, "B": -2.0}],
+                                                       "token_logprobs": [-0.5]}}]}
+    values = [None] + [-float(len(w)) for w in words[1:]] + [-0.1]  # + the generated token
+    return {"choices": [{"text": "x", "logprobs": {"token_logprobs": values}}],
+            "usage": {"prompt_tokens": len(words)}}
 
 
 @contextmanager
