@@ -50,13 +50,14 @@ def _run(llm, library, questions: list[str]) -> tuple[float, list[str]]:
 
 
 def main() -> None:
-    from conftest import LIGHTHOUSE
     from longdoc.indexers.embedder import Embedder
     from longdoc.indexers.ingest import ingest
     from longdoc.indexers.library import Library
     from longdoc.llm.llama import LlamaCppLLM
     from longdoc.llm.model_store import resolve_model
     from longdoc.llm.settings import ModelSettings, load_llm
+
+    from conftest import LIGHTHOUSE
 
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 10
     ctx = int(sys.argv[2]) if len(sys.argv) > 2 else 2048
