@@ -8,6 +8,7 @@ import typer
 
 from longdoc.cli.answering import answer_question, show_answer_details
 from longdoc.cli.common import (
+    ChromaOpt,
     IndexOpt,
     JsonOpt,
     LibraryOpt,
@@ -36,7 +37,8 @@ def ask(
     doc: Annotated[Optional[list[str]], typer.Option(
         "--doc", "-d", help="Limit to this document (id, title or file name); repeatable.")]
     = None,
-    index: IndexOpt = None, library: LibraryOpt = None, json_out: JsonOpt = False,
+    index: IndexOpt = None, library: LibraryOpt = None, chroma: ChromaOpt = None,
+    json_out: JsonOpt = False,
     *, settings: ModelSettings, options: PipelineOptions,
 ) -> None:
     """Answer a question from the indexed documents."""
@@ -44,7 +46,7 @@ def ask(
         raise LongdocError("the question is empty")
     pipeline = str(setting("pipeline", pipeline))
     runner = get_pipeline(pipeline)  # an unknown name fails before the model loads
-    lib = open_library(index, library)
+    lib = open_library(index, library, chroma)
     doc_ids, _titles, llm = open_session(lib, doc, settings, json_out, [runner], options)
     context = AskContext(lib, llm, doc_ids, options)
     answer = answer_question(pipeline, question, context, stream=not json_out)

@@ -25,9 +25,14 @@ IndexOpt = Annotated[Optional[Path], typer.Option(
 LibraryOpt = Annotated[Optional[str], typer.Option(
     "--library", "-L", help="Name of a library under your data directory.", show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+ChromaOpt = Annotated[Optional[str], typer.Option(
+    "--chroma", envvar="LONGDOC_CHROMA", help="A Chroma server's URL (chroma run) for the "
+    "library's vectors; recorded in the library, so later commands find it.",
+    show_default=False)]
 
 
-def open_library(index: Path | None, library: str | None) -> Library:
+def open_library(index: Path | None, library: str | None, chroma: str | None = None
+                 ) -> Library:
     """The library the flags name, else the configured one (LONGDOC_LIBRARY, config file)."""
     if index is None and library is None:
         configured = str(setting("library"))
@@ -35,7 +40,7 @@ def open_library(index: Path | None, library: str | None) -> Library:
             index = Path(configured)
         else:
             library = configured
-    return Library(library_path(index, library))
+    return Library(library_path(index, library), chroma)
 
 
 def fail(message: str, code: int = 2) -> None:

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from longdoc.cli.answering import run_pipelines
 from longdoc.cli.common import (
+    ChromaOpt,
     IndexOpt,
     JsonOpt,
     LibraryOpt,
@@ -82,14 +83,15 @@ def compare(
         "--doc", "-d", help="Limit to this document; repeatable.")] = None,
     trace: Annotated[bool, typer.Option("--trace", help="Show each pipeline's working.")]
     = False,
-    index: IndexOpt = None, library: LibraryOpt = None, json_out: JsonOpt = False,
+    index: IndexOpt = None, library: LibraryOpt = None, chroma: ChromaOpt = None,
+    json_out: JsonOpt = False,
     *, settings: ModelSettings, options: PipelineOptions,
 ) -> None:
     """Run the same question through several pipelines and show the answers side by side."""
     if not question.strip():
         raise LongdocError("the question is empty")
     names = parse_pipelines(pipelines)
-    lib = open_library(index, library)
+    lib = open_library(index, library, chroma)
     doc_ids, _titles, llm = open_session(lib, doc, settings, json_out,
                                          [get_pipeline(n) for n in names], options)
     context = AskContext(lib, llm, doc_ids, options)

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from longdoc.cli.common import console, err_console, handles_errors
 from longdoc.cli.options import answer_options, model_options
-from longdoc.cli.runtime import load_llm
+from longdoc.cli.runtime import load_llm, load_server_llm, warn_generated_choice
 from longdoc.core.errors import LongdocError
 from longdoc.eval.datasets import EvalQuestion, load_questions, select
 from longdoc.eval.judge import JUDGE_PROMPT_VERSION, Judge
@@ -22,8 +22,10 @@ from longdoc.eval.report import markdown, plots, summarize
 from longdoc.eval.results import load_results
 from longdoc.eval.runner import RunSettings, check_run_folder, prepare_run, run_eval
 from longdoc.eval.scoring import MC_MODES
+from longdoc.eval.spread import run_spread
 from longdoc.indexers.embedder import Embedder
 from longdoc.llm.model_store import resolve_model
+from longdoc.llm.protocol import LLM
 from longdoc.llm.settings import ModelSettings, context_for
 from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.registry import parse_pipelines
@@ -99,14 +101,12 @@ def evaluate(
                            allow_outside_docs)
     options = options.but(mc_mode=mc_mode if mc_mode != "generate" else options.mc_mode,
                           mc_all_modes=mc_all, retrieve_per_option=retrieve_per_option)
-    ref = resolve_model(settings.model)
-    # the default context depends on free memory: fix it now and record it with the run
-    settings.ctx = settings.ctx or _recorded_settings(out).get("ctx") or \
-        context_for(settings)
+    servers, mc_mode = _connect(settings, out, mc_mode)
+    model_id, model_name = _model_identity(settings, servers)
     judge_ref = resolve_model(judge_model) if judge_model else None
     run = RunSettings(
-        str(Path(questions_file).resolve()), _ids_hash(questions), names, ref.model_id,
-        ref.name, settings.ctx, options.answer_tokens, options.rag_tokens, options.tree_mode,
+        str(Path(questions_file).resolve()), _ids_hash(questions), names, model_id,
+        model_name, settings.ctx, options.answer_tokens, options.rag_tokens, options.tree_mode,
         settings.temperature, settings.seed, mc_mode=mc_mode, mc_all=mc_all,
         style=options.style, retrieve_per_option=retrieve_per_option,
         auto_margin=options.auto_margin, flash_attn=settings.flash_attn,
@@ -120,7 +120,7 @@ def evaluate(
     err_console.print(f"{len(questions)} questions x {len(names)} pipelines; "
                       f"{len(state.done)} answers already in {out}")
     settings.state_dir = out / "states"  # never evicts the states of the user's documents
-    holder: dict = {}
+    holder: dict = {"llm": servers[0]} if servers else {}
 
     def make_llm():
         if "llm" not in holder:
@@ -134,9 +134,47 @@ def evaluate(
             judge = Judge(load_llm(ModelSettings(judge_model, 4096, settings.gpu_layers,
                                                  settings.threads, state_cache_mb=0),
                                    quiet=True))
-        run_eval(state, run, questions, make_llm, Embedder(), RichReporter(bar), options,
-                 judge)
+        if len(servers) > 1:
+            run_spread(state, run, questions, servers, Embedder(), RichReporter(bar), options,
+                       judge)
+        else:
+            run_eval(state, run, questions, make_llm, Embedder(), RichReporter(bar), options,
+                     judge)
     write_report(out)
+
+
+def _connect(settings: ModelSettings, out: Path, mc_mode: str) -> tuple[list[LLM], str]:
+    """The model servers (none: the model runs here) and the multiple-choice mode they
+    allow; fixes `settings.ctx` to the context the run records (the default context depends
+    on free memory)."""
+    recorded = _recorded_settings(out).get("ctx")
+    if not settings.server:
+        settings.ctx = settings.ctx or recorded or context_for(settings)
+        return [], mc_mode
+    settings.ctx = settings.ctx or recorded
+    urls = list(dict.fromkeys(settings.server))
+    servers = [load_server_llm(settings, url) for url in urls]
+    ids = {s.model_id for s in servers}
+    if len(ids) > 1:
+        raise LongdocError("the --server URLs serve different models (" + ", ".join(
+            f"{u}: {s.name}" for u, s in zip(urls, servers, strict=True)) + ")")
+    settings.ctx = settings.ctx or min(s.context_size for s in servers)
+    for llm in servers:
+        if llm.context_size < settings.ctx:
+            raise LongdocError(f"{llm.name} at a server has a context of {llm.context_size} "
+                               f"tokens, less than the run's {settings.ctx}")
+        llm.context_size = settings.ctx  # every server budgets prompts alike
+    if not all(getattr(s, "scores_prompts", True) for s in servers):
+        warn_generated_choice(servers[0])
+        mc_mode = "generate"  # the letter the model writes (options listed in the question)
+    return servers, mc_mode
+
+
+def _model_identity(settings: ModelSettings, servers: list[LLM]) -> tuple[str, str]:
+    if servers:
+        return servers[0].model_id, servers[0].name
+    ref = resolve_model(settings.model)
+    return ref.model_id, ref.name
 
 
 def _questions(path: Path, datasets: str | None, limit: int | None,

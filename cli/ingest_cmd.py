@@ -18,6 +18,7 @@ from rich.progress import (
 from rich.table import Table
 
 from longdoc.cli.common import (
+    ChromaOpt,
     IndexOpt,
     JsonOpt,
     LibraryOpt,
@@ -80,11 +81,12 @@ def ingest(
     = False,
     index: IndexOpt = None,
     library: LibraryOpt = None,
+    chroma: ChromaOpt = None,
     json_out: JsonOpt = False,
     *, settings: ModelSettings,
 ) -> None:
     """Index PDFs, text and Markdown files; unchanged files are skipped."""
-    lib = open_library(index, library)
+    lib = open_library(index, library, chroma)
     settings = None
     if chunk_size is not None or chunk_overlap is not None:
         settings = ChunkSettings(chunk_size or ChunkSettings.size,

@@ -51,6 +51,10 @@ MODEL_PARAMS = [
     _param("n_batch", _D.n_batch, "--n-batch", "Tokens evaluated per llama.cpp batch."),
     _param("kv_type", _D.kv_type, "--kv-type", "KV cache type: f16 or q8_0 (half the "
            "memory and state size; needs flash attention)."),
+    _param("server", _D.server, "--server", "An OpenAI-compatible model server's base URL "
+           "(llama-cpp-python, llama.cpp, vLLM) instead of loading the model here; eval takes "
+           "several. API key from LONGDOC_API_KEY.", Optional[list[str]],
+           envvar="LONGDOC_SERVER", show_default=False),
 ]
 
 
@@ -92,7 +96,8 @@ def _inject(params: list[inspect.Parameter], target: str, build: Callable) -> Ca
 
 def model_options(func: Callable) -> Callable:
     """Adds --model, --ctx, --gpu-layers, --threads, --seed, --temperature, --state-cache-mb,
-    --flash-attn, --n-batch, --kv-type; the command receives `settings: ModelSettings`."""
+    --flash-attn, --n-batch, --kv-type, --server; the command receives
+    `settings: ModelSettings`."""
 
     def build(**values) -> ModelSettings:
         # a flag wins; else LONGDOC_MODEL / LONGDOC_CTX; else the config file (cli/config.py)

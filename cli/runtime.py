@@ -8,7 +8,7 @@ from longdoc.cli.common import err_console
 from longdoc.core.errors import LongdocError
 from longdoc.indexers.library import Library
 from longdoc.llm.protocol import LLM
-from longdoc.llm.settings import ModelSettings
+from longdoc.llm.settings import ModelSettings, load_server
 from longdoc.llm.settings import load_llm as load_backend
 from longdoc.pipelines.base import Pipeline
 from longdoc.pipelines.options import PipelineOptions
@@ -22,6 +22,21 @@ def load_llm(settings: ModelSettings, quiet: bool = False, needed: int | None = 
         err_console.print(f"[dim]model {llm.name} · context {llm.context_size:,} tokens · "
                           f"{llm.offload_summary()}[/]", highlight=False)
     return llm
+
+
+def load_server_llm(settings: ModelSettings, url: str) -> LLM:
+    """The model at one server of several (eval spreads documents over them)."""
+    llm = load_server(settings, url)
+    err_console.print(f"[dim]model {llm.name} · context {llm.context_size:,} tokens · "
+                      f"{llm.offload_summary()}[/]", highlight=False)
+    return llm
+
+
+def warn_generated_choice(llm: LLM) -> None:
+    if not getattr(llm, "scores_prompts", True):
+        err_console.print("[yellow]warning: the model server returns no usable prompt "
+                          "log-probabilities; multiple choice is answered by generating the "
+                          "letter (the generate mode)[/]", highlight=False, soft_wrap=True)
 
 
 def select_documents(library: Library, refs: list[str] | None) -> list[str]:
@@ -54,7 +69,7 @@ def warn_missing_vectors(library: Library, doc_ids: list[str]) -> None:
         if counts.get(doc_id, 0) < record.chunks:
             err_console.print(
                 f"[yellow]warning: '{escape(record.title)}' has {counts.get(doc_id, 0)} of "
-                f"{record.chunks} vectors in {library.vectors.path}: its chunks are ranked "
+                f"{record.chunks} vectors in {library.vectors.where}: its chunks are ranked "
                 "by BM25 alone; run longdoc ingest on its file to re-embed them[/]",
                 highlight=False, soft_wrap=True)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from longdoc.indexers.embedder import Embedder
 from longdoc.indexers.ingest import ingest
 from longdoc.indexers.library import Library
 from longdoc.llm.protocol import LLM
+from longdoc.llm.server_http import ServerError
 from longdoc.pipelines.base import AskContext
 from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.registry import get_pipeline
@@ -136,10 +137,20 @@ def ingest_documents(library: Library, questions: list[EvalQuestion],
     return {p: by_path[p.resolve()] for p in paths if p.resolve() in by_path}
 
 
-def run_eval(state: RunState, settings: RunSettings, questions: list[EvalQuestion],
-             make_llm: Callable[[], LLM], embedder: Embedder, reporter: Reporter,
-             options: PipelineOptions, judge: Judge | None = None) -> int:
-    """Answer and score every (question, pipeline) not done yet; returns how many were run."""
+@dataclass
+class DocumentWork:
+    """One document's questions, and what answering them needs."""
+
+    doc_path: Path
+    doc_id: str
+    doc_tokens: int
+    questions: list[EvalQuestion]
+
+
+def plan_run(state: RunState, settings: RunSettings, questions: list[EvalQuestion],
+             embedder: Embedder, reporter: Reporter) -> tuple[Library, list[DocumentWork]]:
+    """Ingest the documents and list their questions, shortest documents first (an
+    interrupted run has then answered the most questions)."""
     library = Library(state.out / "library")
     doc_ids = ingest_documents(library, questions, embedder)
     library.reload()
@@ -149,32 +160,55 @@ def run_eval(state: RunState, settings: RunSettings, questions: list[EvalQuestio
         scores.setdefault(r["pipeline"], []).append(r["score"])
     totals = {p: len(questions) for p in settings.pipelines}
     reporter.start(settings.pipelines, totals, scores)
-    unreadable = [q for q in questions if q.doc_path not in doc_ids]
-    for q in unreadable:
-        reporter.note(f"{q.id}: document {q.doc_path.name} could not be ingested; skipped")
+    for q in questions:
+        if q.doc_path not in doc_ids:
+            reporter.note(f"{q.id}: document {q.doc_path.name} could not be ingested; skipped")
+    groups = _by_document(questions, doc_ids)
+    work = [DocumentWork(p, doc_ids[p], library.manifest.documents[doc_ids[p]].tokens, g)
+            for p, g in groups.items()]
+    return library, sorted(work, key=lambda w: (w.doc_tokens, str(w.doc_path)))
+
+
+def answer_document(work: DocumentWork, library: Library, llm: LLM, embedder: Embedder,
+                    state: RunState, settings: RunSettings, options: PipelineOptions,
+                    judge: Judge | None = None) -> Iterator[dict]:
+    """The result rows of a document's questions not done yet, one pipeline at a time."""
+    for name in settings.pipelines:
+        todo = [q for q in work.questions if (q.id, name) not in state.done]
+        if not todo:
+            continue
+        ctx = AskContext(library, llm, [work.doc_id], options, embedder=embedder)
+        pipeline = get_pipeline(name)
+        for q in todo:
+            ctx.options = options.but(style=style_for(q, settings.style))
+            row = _answer_one(q, name, pipeline, ctx, settings, work.doc_id, work.doc_tokens)
+            if judge and q.answer_type == "free_text" and not row["error"]:
+                row["judge"] = judge.grade(q.question, q.answers, row["answer"])
+            yield row
+
+
+def record(state: RunState, reporter: Reporter, row: dict) -> None:
+    """Append one result line (the only writer of results.jsonl) and report it."""
+    append_result(state.results_path, row)
+    state.done.add((row["qid"], row["pipeline"]))
+    reporter.result(row["pipeline"], row["score"])
+
+
+def run_eval(state: RunState, settings: RunSettings, questions: list[EvalQuestion],
+             make_llm: Callable[[], LLM], embedder: Embedder, reporter: Reporter,
+             options: PipelineOptions, judge: Judge | None = None) -> int:
+    """Answer and score every (question, pipeline) not done yet; returns how many were run."""
+    library, plan = plan_run(state, settings, questions, embedder, reporter)
     llm = None
     ran = 0
-    groups = _by_document(questions, doc_ids)
-    tokens = {p: library.manifest.documents[doc_ids[p]].tokens for p in groups}
-    # shortest documents first: an interrupted run has then answered the most questions
-    for doc_path in sorted(groups, key=lambda p: (tokens[p], str(p))):
-        group, doc_id, doc_tokens = groups[doc_path], doc_ids[doc_path], tokens[doc_path]
-        for name in settings.pipelines:
-            todo = [q for q in group if (q.id, name) not in state.done]
-            if not todo:
-                continue
-            llm = llm or make_llm()
-            ctx = AskContext(library, llm, [doc_id], options, embedder=embedder)
-            pipeline = get_pipeline(name)
-            for q in todo:
-                ctx.options = options.but(style=style_for(q, settings.style))
-                row = _answer_one(q, name, pipeline, ctx, settings, doc_id, doc_tokens)
-                if judge and q.answer_type == "free_text" and not row["error"]:
-                    row["judge"] = judge.grade(q.question, q.answers, row["answer"])
-                append_result(state.results_path, row)
-                state.done.add((q.id, name))
-                reporter.result(name, row["score"])
-                ran += 1
+    for work in plan:
+        if all((q.id, n) in state.done for q in work.questions for n in settings.pipelines):
+            continue
+        llm = llm or make_llm()
+        for row in answer_document(work, library, llm, embedder, state, settings, options,
+                                   judge):
+            record(state, reporter, row)
+            ran += 1
     return ran
 
 
@@ -195,6 +229,8 @@ def _answer_one(q: EvalQuestion, name: str, pipeline, ctx: AskContext, settings:
     try:
         answer = pipeline.answer(pose(q, settings.mc_mode), ctx,
                                  choices_for(q, settings.mc_mode))
+    except ServerError:
+        raise  # the model server failed, not the question: stop, record nothing
     except LongdocError as exc:
         return {**row, "answer": "", "score": 0.0, "metric": None, "error": str(exc)}
     result = score(q, answer.text)

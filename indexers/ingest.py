@@ -23,16 +23,20 @@ from longdoc.indexers.prune import drop_orphan, prune_roots, refresh_sources
 from longdoc.indexers.repair import embed_chunks, forget_if_damaged, restore_vectors
 from longdoc.indexers.types import Document
 
+SHARED_WAIT_S = 900.0  # a shared library waits this long for another ingest
+
 
 def ingest(library: Library, paths: list[Path], embedder: Embedder,
            settings: ChunkSettings | None = None, prune: bool = False,
            progress: Progress | None = None) -> IngestReport:
+    """Index `paths`. A library whose vectors are in a Chroma server is meant to be shared,
+    so an ingest there waits for another one to finish instead of failing as busy."""
     import time
 
     progress = progress or SilentProgress()
     started = time.perf_counter()
     report = IngestReport(library=str(library.root))
-    with write_lock(library.root):
+    with write_lock(library.root, SHARED_WAIT_S if library.vectors.server else 5.0):
         manifest = _open_manifest(library, embedder, settings)
         settings = ChunkSettings(manifest.chunk_size, manifest.chunk_overlap)
         _recover_pending(library, manifest)

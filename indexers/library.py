@@ -5,6 +5,7 @@ Layout of `root/`:
     manifest.json          documents, source files, build settings
     docs/<doc_id>.json     title, pages, chunks of one document
     chroma/                chromadb PersistentClient (dense vectors of every chunk)
+    chroma_server.json     instead, a Chroma server's URL and collection holding them
     bm25.json              BM25 index over every chunk (keys and tokens; an old bm25.pkl
                            is never loaded, and removed when the index is written)
     trees/                 tree-of-summaries cache (per document and model)
@@ -21,6 +22,7 @@ from pathlib import Path
 from longdoc.core.errors import LongdocError
 from longdoc.core.files import write_json_atomic
 from longdoc.indexers.bm25_index import BM25Index
+from longdoc.indexers.chroma_server import chroma_server
 from longdoc.indexers.manifest import DocRecord, Manifest
 from longdoc.indexers.tree_store import TreeStore
 from longdoc.indexers.types import Chunk, Document
@@ -65,8 +67,10 @@ def doc_file_problem(raw: object) -> str:
 
 
 class Library:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, chroma: str | None = None) -> None:
+        """`chroma`: a Chroma server's URL for the vectors (recorded in the library)."""
         self.root = Path(root)
+        self.chroma = chroma
         if self.root.exists() and not self.root.is_dir():
             raise LongdocError(f"library {self.root} is a file, not a library folder "
                                "(--index takes a folder)")
@@ -115,7 +119,7 @@ class Library:
 
     @cached_property
     def vectors(self) -> VectorStore:
-        return VectorStore(self.root / "chroma")
+        return VectorStore(self.root / "chroma", chroma_server(self.root, self.chroma))
 
     def documents(self) -> list[DocRecord]:
         return sorted(self.manifest.documents.values(), key=lambda d: d.title.lower())

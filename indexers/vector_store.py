@@ -1,4 +1,5 @@
-"""Dense vectors in an embedded chromadb collection (embeddings computed by us, never by chroma).
+"""Dense vectors in a chromadb collection (embeddings computed by us, never by chroma): embedded
+in the library folder, or in a Chroma server (indexers/chroma_server.py).
 
 Any failure inside chromadb (a corrupt chroma.sqlite3 raises InternalError, sqlite errors or
 even a Rust panic) becomes `DamagedVectors`: one line naming the file, and ingest rebuilds the
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from longdoc.core.errors import LongdocError
 from longdoc.core.files import private_umask
+from longdoc.indexers.chroma_server import ChromaServer, ChromaServerError
 from longdoc.indexers.types import Chunk
 
 COLLECTION = "chunks"
@@ -25,8 +27,15 @@ class DamagedVectors(LongdocError):
 
 
 class VectorStore:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, server: ChromaServer | None = None) -> None:
         self.path = path
+        self.server = server
+
+    @property
+    def where(self) -> str:
+        if self.server:
+            return f"collection {self.server.collection} on {self.server.url}"
+        return str(self.path)
 
     @contextmanager
     def _guard(self):
@@ -38,6 +47,9 @@ class VectorStore:
             raise
         except BaseException as exc:  # pyo3 panics derive from BaseException
             detail = " ".join(str(exc).split())[:160]
+            if self.server:  # never "damaged": the library's own files are not involved
+                raise ChromaServerError(f"the Chroma server at {self.server.url} failed "
+                                        f"({type(exc).__name__}: {detail})") from None
             raise DamagedVectors(
                 f"the vector store {self.path / 'chroma.sqlite3'} cannot be read "
                 f"({type(exc).__name__}: {detail}); run longdoc ingest on your files to "
@@ -49,6 +61,8 @@ class VectorStore:
         from chromadb.config import Settings
 
         with self._guard():
+            if self.server:
+                return self.server.client()
             return chromadb.PersistentClient(
                 path=str(self.path), settings=Settings(anonymized_telemetry=False))
 
@@ -56,7 +70,8 @@ class VectorStore:
     def collection(self):
         with self._guard():
             return self.client.get_or_create_collection(
-                COLLECTION, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+                self.server.collection if self.server else COLLECTION,
+                embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
             )
 
     def add(self, chunks: list[Chunk], vectors: list[list[float]]) -> None:
@@ -79,7 +94,7 @@ class VectorStore:
 
     def counts_by_doc(self) -> Counter:
         """Vectors held per document id (a missing store holds none)."""
-        if not (self.path / "chroma.sqlite3").exists():
+        if not self.server and not (self.path / "chroma.sqlite3").exists():
             return Counter()
         with self._guard():
             metadatas = self.collection.get(include=["metadatas"])["metadatas"]

@@ -36,6 +36,9 @@ class ModelSettings:
     flash_attn: bool = True
     n_batch: int = 512
     kv_type: str = "f16"
+    # OpenAI-compatible model servers (base URLs); none: the model runs in this process.
+    # Only `eval` spreads over several; every other command takes one.
+    server: list[str] | None = None
 
     def validate(self) -> None:
         if self.ctx is not None and self.ctx < MIN_CTX:
@@ -60,13 +63,18 @@ def state_dir() -> Path:
 
 
 def load_llm(settings: ModelSettings, needed: int | None = None) -> LLM:
-    """The model `settings` name, loaded (llama.cpp in this process).
+    """The model `settings` name: loaded by llama.cpp in this process, or, with `server`,
+    reached over HTTP.
 
     `needed`: the most tokens the command's longest prompt and answer take; without --ctx the
     context is sized to it (less memory and a faster start than the whole trained context)."""
     from longdoc.llm.llama import LlamaCppLLM
 
     settings.validate()
+    if settings.server:
+        if len(settings.server) > 1:
+            raise LongdocError("only eval spreads over several --server URLs; give one")
+        return load_server(settings, settings.server[0])
     ref = resolve_model(settings.model)
     cache = None
     if settings.state_cache_mb > 0:
@@ -108,3 +116,20 @@ def trained_context(path: Path) -> int | None:
         return None
     arch = metadata.get("general.architecture", "llama")
     return int(metadata.get(f"{arch}.context_length", 0) or 0) or None
+
+
+def load_server(settings: ModelSettings, url: str) -> LLM:
+    """The model served at `url` (an OpenAI-compatible base URL)."""
+    from longdoc.llm.server import ServerLLM
+
+    settings.validate()
+    return ServerLLM(url, model=settings.model, local_gguf=lambda: _local_gguf(settings.model),
+                     ctx=settings.ctx, temperature=settings.temperature, seed=settings.seed)
+
+
+def _local_gguf(model: str | None) -> Path | None:
+    """The GGUF `model` names on this machine (its chat template is read), if it is here."""
+    try:
+        return resolve_model(model).path
+    except LongdocError:
+        return None

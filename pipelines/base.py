@@ -70,6 +70,9 @@ class AskContext:
               cache_prefix: str | None = None) -> Completion:
         """The call that produces the answer: generated (streamed to `on_token`), or, for a
         multiple-choice question, the option `options.mc_mode` picks (see choice.py)."""
+        if choices and not getattr(self.llm, "scores_prompts", True):
+            prompt = prompt.listing(choices)  # a server without prompt log-probabilities
+            choices = None
         if not choices:
             return self.llm.chat(prompt.messages(), self.options.answer_tokens,
                                  on_token=self.on_token, cache_prefix=cache_prefix)
