@@ -50,7 +50,7 @@ def test_precedence_of_environment_over_file_over_default(config_file, monkeypat
 def test_flags_override_environment_and_file(config_file, monkeypatch, sample_library):
     seen: list[ModelSettings] = []
 
-    def fake_backend(settings: ModelSettings):
+    def fake_backend(settings: ModelSettings, needed: int | None = None):
         seen.append(settings)
         return ScriptedLLM("Royal McBee", context_size=settings.ctx or 4096)
 
