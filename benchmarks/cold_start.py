@@ -46,7 +46,7 @@ rag, options = get_pipeline("rag"), PipelineOptions()
 doc_ids, _, llm = open_session(lib, None, ModelSettings(state_cache_mb=0), True, [rag], options)
 mark("model load")
 ctx = AskContext(lib, llm, doc_ids, options)
-ctx.get_embedder().encode(["warm up"]); mark("embedder load")
+ctx.get_embedder().embed(["warm up"]); mark("embedder load")
 answer = rag.answer(sys.argv[2], ctx)
 marks["retrieval + prefill to first token"] = answer.timings.first_token_s
 print(json.dumps({"steps": marks, "prompt_tokens": answer.usage.prompt_tokens}))

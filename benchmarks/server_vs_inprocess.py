@@ -6,12 +6,13 @@ pipeline, temperature 0. Prints each side's total time and the ratio HTTP / in-p
 
 Both sides answer the questions in the same order, so both reuse the document's KV prefix from
 the second question on (the server through its own prompt cache). The server runs on this
-machine with the same threads, so the ratio is the cost of HTTP, tokenising over the wire and
-the server's own work, not of a faster machine.
+machine with the same settings (threads, flash attention, batch), so the ratio is the cost of
+HTTP, tokenising over the wire and the server's own work, not of a faster machine.
 """
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -71,7 +72,7 @@ def main() -> None:
         port = _free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "llama_cpp.server", "--model", str(ref.path), "--host",
-             "127.0.0.1", "--port", str(port), "--n_ctx", str(ctx)],
+             "127.0.0.1", "--port", str(port), "--n_ctx", str(ctx), *same_settings_flags()],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             llm = _connect(load_llm, ModelSettings(server=[f"http://127.0.0.1:{port}"], ctx=ctx))
@@ -82,6 +83,19 @@ def main() -> None:
     same = sum(a == b for a, b in zip(local, remote, strict=True))
     print(f"{n} questions, full, ctx {ctx}: in-process {local_s:.1f} s, HTTP {remote_s:.1f} s, "
           f"ratio {remote_s / local_s:.2f}; identical answers {same}/{n}")
+
+
+def same_settings_flags() -> list[str]:
+    """The server with the in-process defaults: all cores for prompt and generation, flash
+    attention, the same batch, and logits kept for the last token only (the server's default,
+    logits for every prompt token, is there for echoed log-probabilities, which longdoc does not
+    ask of this server)."""
+    from longdoc.llm.settings import ModelSettings
+
+    defaults, cores = ModelSettings(), str(os.cpu_count() or 1)
+    return ["--n_threads", cores, "--n_threads_batch", cores,
+            "--flash_attn", str(defaults.flash_attn).lower(), "--n_batch", str(defaults.n_batch),
+            "--n_ubatch", str(defaults.n_batch), "--logits_all", "false"]
 
 
 def _connect(load_llm, settings):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
 from rich.markup import escape
 
 from longdoc.cli.common import err_console
@@ -60,10 +63,12 @@ def select_documents(library: Library, refs: list[str] | None) -> list[str]:
     return readable
 
 
-def warn_missing_vectors(library: Library, doc_ids: list[str]) -> None:
+def warn_missing_vectors(library: Library, doc_ids: list[str],
+                         counts: Counter | None = None) -> None:
     """Say which documents have fewer vectors than chunks (rag then ranks them by BM25
-    alone); a vector store that cannot be read is an error naming its file."""
-    counts = library.vectors.counts_by_doc()
+    alone); a vector store that cannot be read is an error naming its file. `counts`: the
+    vectors per document when already read."""
+    counts = library.vectors.counts_by_doc() if counts is None else counts
     for doc_id in doc_ids:
         record = library.manifest.documents[doc_id]
         if counts.get(doc_id, 0) < record.chunks:
@@ -87,9 +92,19 @@ def open_session(library: Library, refs: list[str] | None, settings: ModelSettin
     """The documents to read, their titles, and the model, its context sized to what the
     pipelines need of these documents (unless --ctx says otherwise, or not `sized`)."""
     doc_ids = select_documents(library, refs)
-    if any(p.uses_vectors for p in pipelines):
-        warn_missing_vectors(library, doc_ids)
     needed = window_needed(library, doc_ids, pipelines, options) if sized else None
-    llm = load_llm(settings, quiet=quiet, needed=needed)
+    if not any(p.uses_vectors for p in pipelines):
+        llm = load_llm(settings, quiet=quiet, needed=needed)
+    else:
+        # chromadb's import and open (about 1.5 s of Python) run while llama.cpp loads the
+        # weights with the GIL released: a cold `ask -p rag` starts sooner
+        with ThreadPoolExecutor(1) as pool:
+            counts = pool.submit(library.vectors.counts_by_doc)
+            try:
+                llm = load_llm(settings, quiet=quiet, needed=needed)
+            except LongdocError:
+                counts.result()  # a library that cannot be read is said first, as before
+                raise
+            warn_missing_vectors(library, doc_ids, counts.result())
     titles = {d: library.manifest.documents[d].title for d in doc_ids}
     return doc_ids, titles, llm

@@ -13,6 +13,7 @@ from pathlib import Path
 from longdoc.core.errors import LongdocError
 
 DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
+QUICK_TEXTS = 8  # up to this many texts go through numpy while torch is not loaded
 
 # Never let sentence-transformers or huggingface_hub reach for a model hub.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -68,6 +69,13 @@ class Embedder:
         return Tokenizer(self.model_dir)
 
     @cached_property
+    def quick(self):
+        """The same encoder in numpy (see numpy_bert.py), or None for other layouts."""
+        from longdoc.indexers.numpy_bert import NumpyBert
+
+        return NumpyBert.load(self.model_dir)
+
+    @cached_property
     def model(self):
         from sentence_transformers import SentenceTransformer
 
@@ -76,6 +84,8 @@ class Embedder:
     def embed(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
+        if len(texts) <= QUICK_TEXTS and "model" not in self.__dict__ and self.quick:
+            return self.quick.embed(texts)  # a question: no 6 s torch import for one text
         vectors = self.model.encode(texts, batch_size=self.batch_size,
                                     normalize_embeddings=True, show_progress_bar=False,
                                     convert_to_numpy=True)

@@ -3,6 +3,8 @@ context it was trained for, and how much memory its KV cache takes per token."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -12,7 +14,33 @@ MAX_DEFAULT_CTX = 32768
 
 
 def read_metadata(path: Path) -> dict:
-    """The GGUF's metadata (architecture, context, chat template), without loading weights."""
+    """The GGUF's metadata (architecture, context, chat template), without loading weights;
+    kept as JSON beside longdoc's cache, since reading the vocabulary takes about 0.5 s."""
+    from longdoc.core.files import write_json_atomic
+    from longdoc.llm.model_store import cache_home
+
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return _probe_metadata(path)  # says what is wrong with the path
+    key = hashlib.sha256(f"{Path(path).resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    kept = cache_home() / "gguf-metadata" / f"{key.hexdigest()[:32]}.json"
+    try:
+        metadata = json.loads(kept.read_text())
+        if isinstance(metadata, dict) and all(isinstance(v, str) for v in metadata.values()):
+            return metadata
+    except (OSError, ValueError):
+        pass
+    metadata = _probe_metadata(path)
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(kept, metadata)
+    except OSError:
+        pass  # a read-only cache only costs the next command the probe
+    return metadata
+
+
+def _probe_metadata(path: Path) -> dict:
     from llama_cpp import Llama
     from llama_cpp._utils import suppress_stdout_stderr
 

@@ -95,3 +95,26 @@ def test_a_state_saved_under_one_context_serves_another(lighthouse_library, mode
 def test_every_pipeline_says_what_it_needs():
     for name in PIPELINES:
         assert get_pipeline(name).window_needed(3000, PipelineOptions()) > 0
+
+
+def test_gguf_metadata_is_read_once_and_again_when_the_file_changes(tmp_path, monkeypatch,
+                                                                   model_ref):
+    from longdoc.llm import gguf
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first = gguf.read_metadata(model_ref.path)
+    assert first["general.architecture"] == "qwen2"
+
+    def no_probe(path):
+        raise AssertionError("the kept metadata should have been used")
+
+    monkeypatch.setattr(gguf, "_probe_metadata", no_probe)
+    assert gguf.read_metadata(model_ref.path) == first
+    other = tmp_path / "other.gguf"
+    other.write_bytes(b"GGUF")  # another file is read from itself, not from what was kept
+    with pytest.raises(AssertionError):
+        gguf.read_metadata(other)
+    kept = list((tmp_path / "cache" / "longdoc" / "gguf-metadata").iterdir())
+    kept[0].write_text("{damaged")
+    with pytest.raises(AssertionError):  # a damaged copy is read again, never trusted
+        gguf.read_metadata(model_ref.path)
