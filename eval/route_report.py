@@ -20,7 +20,16 @@ def routing(rows: list[dict]) -> dict:
     routes = {route: {"n": len(scores), "share": len(scores) / len(routed),
                       "score": float(np.mean(scores))}
               for route, scores in sorted(by_route.items(), key=lambda kv: -len(kv[1]))}
-    return {"routes": routes, "tokens": _token_ratios(rows, routed)}
+    fits = _fitting_questions(rows)
+    by_fit = {"documents that fit the window": [r for r in routed if r["qid"] in fits],
+              "documents over the window": [r for r in routed if r["qid"] not in fits]}
+    return {"routes": routes, "tokens": _token_ratios(rows, routed),
+            "tokens_by_fit": {k: _token_ratios(rows, v) for k, v in by_fit.items() if v}}
+
+
+def _fitting_questions(rows: list[dict]) -> set[str]:
+    """Questions whose documents `full` read whole (its kept fraction is 1)."""
+    return {r["qid"] for r in rows if r["pipeline"] == "full" and r.get("kept_fraction") == 1.0}
 
 
 def _token_ratios(rows: list[dict], routed: list[dict]) -> dict[str, float]:
@@ -48,4 +57,7 @@ def routing_markdown(summary: dict) -> list[str]:
         ratios = ", ".join(f"{p} {v:.2f}" for p, v in summary["tokens"].items())
         lines += ["", f"auto's prompt tokens against each pipeline's on the same questions: "
                       f"{ratios}."]
+    for fit, by_pipeline in summary.get("tokens_by_fit", {}).items():
+        ratios = ", ".join(f"{p} {v:.2f}" for p, v in by_pipeline.items())
+        lines.append(f"- {fit}: {ratios or 'no pair'}")
     return lines

@@ -27,3 +27,16 @@ def test_shares_scores_and_token_ratios():
 
 def test_no_auto_rows_no_table():
     assert routing([_row("a", "full", 1.0, 10)]) == {} and routing_markdown({}) == []
+
+
+def test_token_ratios_split_by_whether_full_read_the_whole_document():
+    rows = [_row("a", "auto", 1.0, 100, ["rag"]), _row("b", "auto", 1.0, 300, ["rag", "coa"]),
+            {**_row("a", "full", 1.0, 1000), "kept_fraction": 1.0},
+            {**_row("b", "full", 1.0, 8000), "kept_fraction": 0.5},
+            _row("a", "coa", 1.0, 1500), _row("b", "coa", 1.0, 1200)]
+    split = routing(rows)["tokens_by_fit"]
+    assert split["documents that fit the window"] == {"full": 0.1, "coa": 100 / 1500}
+    assert split["documents over the window"] == {"full": 300 / 8000, "coa": 0.25}
+    text = "\n".join(routing_markdown(routing(rows)))
+    assert "- documents that fit the window: full 0.10, coa 0.07" in text
+    assert "- documents over the window: full 0.04, coa 0.25" in text
