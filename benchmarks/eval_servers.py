@@ -16,22 +16,16 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
+from contextlib import ExitStack
 from pathlib import Path
 
 DEV = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev"
 CLI = [sys.executable, "-m", "longdoc.cli.main"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 
 def pick_questions(folder: Path, docs: int, per_doc: int, ctx: int) -> Path:
@@ -53,29 +47,6 @@ def pick_questions(folder: Path, docs: int, per_doc: int, ctx: int) -> Path:
     return out
 
 
-def start_servers(model: Path, ctx: int, threads: list[int]) -> tuple[list, list[str]]:
-    procs, urls = [], []
-    for n in threads:
-        port = _free_port()
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host",
-             "127.0.0.1", "--port", str(port), "--n_ctx", str(ctx), "--n_threads", str(n),
-             "--n_threads_batch", str(n), "--flash_attn", "true", "--logits_all", "false"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        urls.append(f"http://127.0.0.1:{port}")
-    for url in urls:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/v1/models", timeout=5).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(1)
-    return procs, urls
-
-
 def timed_eval(questions: Path, out: Path, urls: list[str], ctx: int) -> float:
     args = CLI + ["eval", str(questions), "-p", "full", "--out", str(out), "--ctx", str(ctx)]
     for url in urls:
@@ -93,6 +64,8 @@ def main() -> None:
     args = parser.parse_args()
     from longdoc.llm.model_store import resolve_model
 
+    from server_procs import free_port, in_process_flags, llama_server_args, running
+
     model, cores = resolve_model(None).path, os.cpu_count() or 2
     layouts = {"one server, all cores": [cores],
                "two servers, cores split": [max(1, cores // 2)] * 2}
@@ -101,13 +74,15 @@ def main() -> None:
         questions = pick_questions(Path(tmp), args.docs, args.per_doc, args.ctx)
         count = len(questions.read_text().splitlines())
         for i, (name, threads) in enumerate(layouts.items()):
-            procs, urls = start_servers(model, args.ctx, threads)
-            try:
+            with ExitStack() as servers:
+                urls = []
+                for j, n in enumerate(threads):
+                    port = free_port()
+                    urls.append(f"http://127.0.0.1:{port}")
+                    command = llama_server_args(model, port, args.ctx) + in_process_flags(n)
+                    servers.enter_context(running(command, f"{urls[-1]}/v1/models",
+                                                  Path(tmp) / f"server{i}{j}.log"))
                 times[name] = timed_eval(questions, Path(tmp) / f"run{i}", urls, args.ctx)
-            finally:
-                for proc in procs:
-                    proc.terminate()
-                    proc.wait()
     print(f"{count} questions over {args.docs} essays, full, ctx {args.ctx}, {cores} cores")
     for name, seconds in times.items():
         print(f"  {name:<28} {seconds:7.1f} s")

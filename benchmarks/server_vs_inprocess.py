@@ -12,9 +12,6 @@ HTTP, tokenising over the wire and the server's own work, not of a faster machin
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,12 +27,6 @@ QUESTIONS = [
     "How many ships does the logbook record?", "Who followed Ada Quill as keeper?",
     "How many steps lead to the lamp room?",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _run(llm, library, questions: list[str]) -> tuple[float, list[str]]:
@@ -59,6 +50,7 @@ def main() -> None:
     from longdoc.llm.settings import ModelSettings, load_llm
 
     from conftest import LIGHTHOUSE
+    from server_procs import free_port, in_process_flags, llama_server_args, running
 
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 10
     ctx = int(sys.argv[2]) if len(sys.argv) > 2 else 2048
@@ -69,44 +61,14 @@ def main() -> None:
         library = Library(Path(tmp) / "index")
         ingest(library, [Path(tmp) / "varn.txt"], Embedder())
         local_s, local = _run(LlamaCppLLM(ref, n_ctx=ctx), library, questions)
-        port = _free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(ref.path), "--host",
-             "127.0.0.1", "--port", str(port), "--n_ctx", str(ctx), *same_settings_flags()],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            llm = _connect(load_llm, ModelSettings(server=[f"http://127.0.0.1:{port}"], ctx=ctx))
+        port = free_port()
+        args = llama_server_args(ref.path, port, ctx) + in_process_flags()
+        with running(args, f"http://127.0.0.1:{port}/v1/models", Path(tmp) / "server.log"):
+            llm = load_llm(ModelSettings(server=[f"http://127.0.0.1:{port}"], ctx=ctx))
             remote_s, remote = _run(llm, library, questions)
-        finally:
-            server.terminate()
-            server.wait()
     same = sum(a == b for a, b in zip(local, remote, strict=True))
     print(f"{n} questions, full, ctx {ctx}: in-process {local_s:.1f} s, HTTP {remote_s:.1f} s, "
           f"ratio {remote_s / local_s:.2f}; identical answers {same}/{n}")
-
-
-def same_settings_flags() -> list[str]:
-    """The server with the in-process defaults: all cores for prompt and generation, flash
-    attention, the same batch, and logits kept for the last token only (the server's default,
-    logits for every prompt token, is there for echoed log-probabilities, which longdoc does not
-    ask of this server)."""
-    from longdoc.llm.settings import ModelSettings
-
-    defaults, cores = ModelSettings(), str(os.cpu_count() or 1)
-    return ["--n_threads", cores, "--n_threads_batch", cores,
-            "--flash_attn", str(defaults.flash_attn).lower(), "--n_batch", str(defaults.n_batch),
-            "--n_ubatch", str(defaults.n_batch), "--logits_all", "false"]
-
-
-def _connect(load_llm, settings):
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            return load_llm(settings)
-        except Exception:  # noqa: BLE001 - the server is still starting
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(1)
 
 
 if __name__ == "__main__":

@@ -22,17 +22,20 @@ def load_llm(settings: ModelSettings, quiet: bool = False, needed: int | None = 
     the context the work takes (see llm.settings.load_llm)."""
     llm = load_backend(settings, needed)
     if not quiet:
-        err_console.print(f"[dim]model {llm.name} · context {llm.context_size:,} tokens · "
-                          f"{llm.offload_summary()}[/]", highlight=False)
+        _say_loaded(llm)
     return llm
 
 
 def load_server_llm(settings: ModelSettings, url: str) -> LLM:
     """The model at one server of several (eval spreads documents over them)."""
     llm = load_server(settings, url)
+    _say_loaded(llm)
+    return llm
+
+
+def _say_loaded(llm: LLM) -> None:
     err_console.print(f"[dim]model {llm.name} · context {llm.context_size:,} tokens · "
                       f"{llm.offload_summary()}[/]", highlight=False)
-    return llm
 
 
 def warn_generated_choice(llm: LLM) -> None:

@@ -3,7 +3,6 @@ context it was trained for, and how much memory its KV cache takes per token."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -17,14 +16,13 @@ def read_metadata(path: Path) -> dict:
     """The GGUF's metadata (architecture, context, chat template), without loading weights;
     kept as JSON beside longdoc's cache, since reading the vocabulary takes about 0.5 s."""
     from longdoc.core.files import write_json_atomic
-    from longdoc.llm.model_store import cache_home
+    from longdoc.llm.model_store import cache_home, file_id
 
     try:
-        stat = Path(path).stat()
+        key = file_id(Path(path))
     except OSError:
         return _probe_metadata(path)  # says what is wrong with the path
-    key = hashlib.sha256(f"{Path(path).resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    kept = cache_home() / "gguf-metadata" / f"{key.hexdigest()[:32]}.json"
+    kept = cache_home() / "gguf-metadata" / f"{key[:32]}.json"
     try:
         metadata = json.loads(kept.read_text())
         if isinstance(metadata, dict) and all(isinstance(v, str) for v in metadata.values()):
@@ -51,6 +49,22 @@ def _probe_metadata(path: Path) -> dict:
         raise LongdocError(f"cannot load model {path}: not a valid GGUF file or "
                            f"truncated ({exc})") from None
     return dict(probe.metadata)
+
+
+def chat_formatter(llama, metadata: dict, name: str):
+    """The GGUF's own chat template (Jinja2, as llama-cpp-python renders it) for a loaded
+    `Llama` (a vocab-only one will do: only its special tokens' text is read)."""
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    template = metadata.get("tokenizer.chat_template")
+    if not template:
+        raise LongdocError(f"model {name} has no chat template in its GGUF; "
+                           "use an instruct/chat model")
+    eos_id, bos_id = llama.token_eos(), llama.token_bos()
+    eos = llama._model.token_get_text(eos_id) if eos_id != -1 else ""
+    bos = llama._model.token_get_text(bos_id) if bos_id != -1 else ""
+    return Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos,
+                               stop_token_ids=[eos_id])
 
 
 def kv_bytes_per_token(metadata: dict) -> int:

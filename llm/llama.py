@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from longdoc.core.errors import LongdocError
-from longdoc.llm.gguf import context_too_large, default_context, read_metadata
+from longdoc.llm.gguf import chat_formatter, context_too_large, default_context, read_metadata
 from longdoc.llm.llama_scoring import common_prefix, continuation_logprobs, first_token_logprobs
 from longdoc.llm.model_store import ModelRef
 from longdoc.llm.protocol import Choice, Completion, Message, OptionScore, TokenCallback
@@ -56,7 +56,7 @@ class LlamaCppLLM:
             # the weights loaded but the context did not
             raise context_too_large(self.metadata, self.context_size) from None
         self.layers = int(self.metadata.get(f"{self._arch}.block_count", 0) or 0)
-        self._formatter = self._chat_formatter()
+        self._formatter = chat_formatter(self._llama, self.metadata, self.name)
         self._add_bos = self.metadata.get("tokenizer.ggml.add_bos_token") == "true"
 
     # ---- description ------------------------------------------------------------------
@@ -93,19 +93,6 @@ class LlamaCppLLM:
             return text
         kept = tokens[:max_tokens] if keep == "head" else tokens[len(tokens) - max_tokens:]
         return self._llama.detokenize(kept).decode("utf-8", errors="ignore")
-
-    def _chat_formatter(self):
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-
-        template = self.metadata.get("tokenizer.chat_template")
-        if not template:
-            raise LongdocError(f"model {self.name} has no chat template in its GGUF; "
-                               "use an instruct/chat model")
-        eos_id, bos_id = self._llama.token_eos(), self._llama.token_bos()
-        eos = self._llama._model.token_get_text(eos_id) if eos_id != -1 else ""
-        bos = self._llama._model.token_get_text(bos_id) if bos_id != -1 else ""
-        return Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos,
-                                   stop_token_ids=[eos_id])
 
     def format_prompt(self, messages: list[Message]) -> str:
         return self._formatter(messages=messages).prompt

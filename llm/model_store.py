@@ -77,9 +77,14 @@ def resolve_model(ref: str | None) -> ModelRef:
     if not path.is_file():
         raise LongdocError(f"model path {path} is not a file")
     check_gguf(path)
+    return ModelRef(path.resolve(), file_id(path), path.stem)
+
+
+def file_id(path: Path) -> str:
+    """An id of a file that changes whenever the file does (its path, size and mtime)."""
     stat = path.stat()
-    model_id = hashlib.sha256(f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    return ModelRef(path.resolve(), model_id.hexdigest(), path.stem)
+    return hashlib.sha256(f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()
+                          ).hexdigest()
 
 
 def check_gguf(path: Path) -> None:

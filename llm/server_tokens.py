@@ -98,22 +98,17 @@ def gguf_template(path: Path, tokenizer: ServerTokenizer) -> Callable[[list[Mess
     """The chat template of a local GGUF, after checking that the server tokenises like it."""
     from llama_cpp import Llama
     from llama_cpp._utils import suppress_stdout_stderr
-    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    from longdoc.llm.gguf import chat_formatter
 
     try:
         with suppress_stdout_stderr(disable=False):
             vocab = Llama(str(path), vocab_only=True, verbose=False)
     except (ValueError, OSError) as exc:
         raise LongdocError(f"cannot read model {path}: {exc}") from None
-    template = vocab.metadata.get("tokenizer.chat_template")
-    if not template:
-        raise LongdocError(f"model {path} has no chat template; use an instruct/chat model")
+    formatter = chat_formatter(vocab, vocab.metadata, str(path))
     probe = "Model check: Grüße, 12345 <|im_end|> tokens."
     if vocab.tokenize(probe.encode(), add_bos=False, special=True) != tokenizer.tokenize(probe):
         raise ServerError(f"the model server at {tokenizer.client.url} does not run {path.name} "
                           "(it tokenises differently): pass the --model the server runs")
-    eos, bos = vocab.token_eos(), vocab.token_bos()
-    formatter = Jinja2ChatFormatter(
-        template=template, eos_token=vocab._model.token_get_text(eos) if eos != -1 else "",
-        bos_token=vocab._model.token_get_text(bos) if bos != -1 else "")
     return lambda messages: formatter(messages=messages).prompt

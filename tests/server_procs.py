@@ -53,6 +53,21 @@ def llama_server_args(model: Path, port: int, n_ctx: int = 2048) -> list[str]:
             "127.0.0.1", "--port", str(port), "--n_ctx", str(n_ctx)]
 
 
+def in_process_flags(threads: int | None = None) -> list[str]:
+    """llama_cpp.server flags for longdoc's in-process settings: every core (or `threads`) for
+    prompt and generation, flash attention, the same batch, and logits for the last token only
+    (the server's default, logits for every prompt token, serves echoed log-probabilities,
+    which longdoc does not ask of this server)."""
+    import os
+
+    from longdoc.llm.settings import ModelSettings
+
+    defaults, cores = ModelSettings(), str(threads or os.cpu_count() or 1)
+    return ["--n_threads", cores, "--n_threads_batch", cores,
+            "--flash_attn", str(defaults.flash_attn).lower(), "--n_batch", str(defaults.n_batch),
+            "--n_ubatch", str(defaults.n_batch), "--logits_all", "false"]
+
+
 def chroma_args(path: Path, port: int) -> list[str]:
     chroma = Path(sys.executable).with_name("chroma")
     return [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port",
