@@ -241,6 +241,7 @@ def _answer_one(q: EvalQuestion, name: str, pipeline, ctx: AskContext, settings:
             "citations": [[c.page_start, c.page_end] for c in answer.citations],
             "mc_picks": {m: LETTERS[i] for m, i in answer.choice.picks.items()}
             if answer.choice else None,
+            "mc_margin": round(answer.choice.margin(), 4) if answer.choice else None,
             "route": [asdict(step) for step in answer.trace.steps]
             if isinstance(answer.trace, AutoTrace) else None,
             "error": None}

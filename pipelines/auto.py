@@ -6,13 +6,11 @@ documents when they fit the window, else `tree` when its trees are built, else `
 
 from __future__ import annotations
 
-import math
 import re
 import time
 
 from longdoc.pipelines.answer import Answer, Usage
 from longdoc.pipelines.base import AskContext, Pipeline
-from longdoc.pipelines.choice import ChoiceTrace
 from longdoc.pipelines.coa import ChainOfAgents
 from longdoc.pipelines.full import FullContext, documents_fit
 from longdoc.pipelines.options import PipelineOptions
@@ -27,15 +25,6 @@ CANNOT_ANSWER = re.compile(r"\bunanswerable\b|\b(?:does|do) not (?:contain|menti
 
 def cannot_answer(text: str) -> bool:
     return not text.strip() or bool(CANNOT_ANSWER.search(text))
-
-
-def choice_margin(choice: ChoiceTrace) -> float:
-    """Probability gap between the two likeliest options (softmax over the mode's scores)."""
-    scores = choice.scores[choice.mode]
-    top = max(scores)
-    weights = sorted((math.exp(s - top) for s in scores), reverse=True)
-    total = sum(weights)
-    return (weights[0] - (weights[1] if len(weights) > 1 else 0.0)) / total
 
 
 class Auto(Pipeline):
@@ -54,7 +43,9 @@ class Auto(Pipeline):
             first, step = _timed(Rag(self_route=True), question, ctx, choices)
         finally:
             ctx.on_token = forward
-        why = self._escalation(first, ctx)
+        margin = ctx.last_choice.margin() if ctx.last_choice is not None else None
+        step.margin = None if margin is None else round(margin, 4)
+        why = self._escalation(first, margin, ctx.options.auto_margin)
         if why is None:
             if forward:
                 forward(first.text)
@@ -62,16 +53,13 @@ class Auto(Pipeline):
         step.reason = why
         fallback = self._fallback(question, ctx)
         final, last = _timed(fallback, question, ctx, choices)
-        last.reason = "answered"
         return self._route(final, [step, last], first.usage)
 
-    def _escalation(self, answer: Answer, ctx: AskContext) -> str | None:
+    @staticmethod
+    def _escalation(answer: Answer, margin: float | None, least: float) -> str | None:
         """Why rag's answer is not good enough, or None when it is."""
-        if ctx.last_choice is not None:
-            margin = choice_margin(ctx.last_choice)
-            if margin < ctx.options.auto_margin:
-                return f"options too close (margin {margin:.2f} < {ctx.options.auto_margin})"
-            return None
+        if margin is not None:  # multiple choice: the model's own confidence
+            return f"options too close (margin {margin:.2f} < {least})" if margin < least else None
         return "rag said it cannot answer" if cannot_answer(answer.text) else None
 
     def _fallback(self, question: str, ctx: AskContext) -> Pipeline:
@@ -97,4 +85,4 @@ def _timed(pipeline: Pipeline, question: str, ctx: AskContext,
     started = time.perf_counter()
     answer = pipeline.run(question, ctx, choices)
     return answer, RouteStep(pipeline.name, "answered", answer.usage.prompt_tokens,
-                             round(time.perf_counter() - started, 3))
+                             round(time.perf_counter() - started, 3), answer=answer.text)

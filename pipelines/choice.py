@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -30,6 +31,15 @@ class ChoiceTrace:
     mode: str
     picks: dict[str, int] = field(default_factory=dict)  # mode -> index of the option picked
     scores: dict[str, list[float]] = field(default_factory=dict)
+
+    def margin(self) -> float:
+        """Probability gap between the two likeliest options (softmax over the mode's
+        scores): the model's own confidence in its pick, 0 (a tie) to 1."""
+        scores = self.scores[self.mode]
+        top = max(scores)
+        weights = sorted((math.exp(s - top) for s in scores), reverse=True)
+        runner_up = weights[1] if len(weights) > 1 else 0.0
+        return (weights[0] - runner_up) / sum(weights)
 
 
 @dataclass

@@ -120,6 +120,8 @@ class RouteStep:
     reason: str  # why the route went on from here, or "answered"
     prompt_tokens: int
     seconds: float
+    answer: str = ""  # this step's answer, kept when the route went on
+    margin: float | None = None  # multiple choice: the gap between the two likeliest options
 
 
 @dataclass
@@ -134,7 +136,8 @@ class AutoTrace(Trace):
 
     def lines(self) -> list[TraceLine]:
         steps = [TraceLine(f"step {i}", f"{s.pipeline}: {s.reason} · {s.prompt_tokens:,} "
-                                        f"prompt tokens · {s.seconds:.1f} s")
+                                        f"prompt tokens · {s.seconds:.1f} s"
+                                        + ("" if s.margin is None else f" · margin {s.margin:.2f}"))
                  for i, s in enumerate(self.steps, 1)]
         return steps + self.final.lines()
 

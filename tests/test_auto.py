@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from longdoc.indexers.library import Library
-from longdoc.pipelines.auto import Auto, cannot_answer, choice_margin
+from longdoc.pipelines.auto import Auto, cannot_answer
 from longdoc.pipelines.base import AskContext
 from longdoc.pipelines.choice import ChoiceTrace
 from longdoc.pipelines.options import PipelineOptions, TreeSettings
@@ -42,6 +42,8 @@ def test_unanswerable_escalates_to_full_when_the_document_fits(lighthouse_librar
     assert [s.pipeline for s in steps] == ["rag", "full"]
     assert steps[0].reason == "rag said it cannot answer" and steps[1].reason == "answered"
     assert answer.text == "Ada Quill painted it dark green."
+    assert steps[0].answer == "unanswerable"  # kept, so a replay can score other policies
+    assert steps[0].margin is None  # free text has no margin
     assert answer.usage.calls == 2
     assert answer.usage.prompt_tokens == sum(s.prompt_tokens for s in steps)
     assert "route rag → full (rag: rag said it cannot answer)" == answer.trace.summary()
@@ -53,11 +55,14 @@ def test_close_options_escalate(lighthouse_library, embedder):
     answer = Auto().answer("Which colour?", _ctx(lighthouse_library, llm, embedder,
                                                  by_likelihood), ["dark green", "white"])
     assert [s.pipeline for s in answer.trace.steps] == ["rag", "full"]
-    assert answer.trace.steps[0].reason.startswith("options too close")
+    close = answer.trace.steps[0]
+    assert close.reason == f"options too close (margin {close.margin:.2f} < 0.2)"
+    assert 0.0 <= close.margin < 0.2
     decided = ScriptedLLM("dark green")
     answer = Auto().answer("Which colour?", _ctx(lighthouse_library, decided, embedder,
                                                  by_likelihood), ["dark green", "white"])
     assert [s.pipeline for s in answer.trace.steps] == ["rag"]
+    assert answer.trace.steps[0].margin >= 0.2
     assert answer.text == "A. dark green"
 
 
@@ -82,5 +87,5 @@ def test_documents_over_the_window_go_to_coa_or_a_built_tree(library, embedder):
 def test_cannot_answer_and_margin():
     assert cannot_answer("Unanswerable.") and cannot_answer("The text does not mention it.")
     assert not cannot_answer("Royal McBee, not IBM.")
-    assert choice_margin(ChoiceTrace("pmi", {}, {"pmi": [0.0, 0.0, -50.0]})) < 0.01
-    assert choice_margin(ChoiceTrace("pmi", {}, {"pmi": [5.0, 0.0]})) > 0.98
+    assert ChoiceTrace("pmi", {}, {"pmi": [0.0, 0.0, -50.0]}).margin() < 0.01
+    assert ChoiceTrace("pmi", {}, {"pmi": [5.0, 0.0]}).margin() > 0.98

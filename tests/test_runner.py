@@ -155,6 +155,7 @@ def test_every_mc_method_recorded_and_reported(tmp_path, question_file, embedder
         assert set(r["mc_picks"]) == {"likelihood", "likelihood-char", "pmi", "letters",
                                       "ensemble"}
         assert r["answer"].startswith(r["mc_picks"]["pmi"] + ".")  # answered by the run's mode
+        assert 0.0 <= r["mc_margin"] <= 1.0  # its confidence, for choosing auto's margin
     methods = summarize(rows)["mc_methods"]
     assert set(methods["t"]["full"]) == {"likelihood", "likelihood-char", "pmi", "letters",
                                          "ensemble"}

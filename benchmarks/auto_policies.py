@@ -1,0 +1,71 @@
+"""Replay `auto`'s routing policies on a finished run: every margin and escalation order
+against the best single pipeline, overall and per dataset, with auto's prompt tokens against
+`full`'s (documents that fit the window) and `coa`'s (documents over it).
+
+    python benchmarks/auto_policies.py ~/longdoc-runs/v3-0.5b
+
+The run must hold `auto`, `rag` and the fallbacks (`--pipelines none,full,rag,coa,tree,auto`).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from itertools import product
+from pathlib import Path
+
+from longdoc.eval.results import load_results
+from longdoc.eval.route_replay import Policy, Replayed, replay
+
+MARGINS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
+FALLBACKS = ("full", "tree", "coa")
+
+
+def single_means(rows: list[dict], qids: set[str]) -> dict[str, dict[str, float]]:
+    """{pipeline: {dataset or 'all': mean score}} over the questions auto answered."""
+    out: dict[str, dict[str, list[float]]] = {}
+    for r in rows:
+        if r["qid"] in qids and r["pipeline"] not in ("auto", "none"):
+            cell = out.setdefault(r["pipeline"], {})
+            cell.setdefault(r["dataset"], []).append(r["score"])
+            cell.setdefault("all", []).append(r["score"])
+    return {p: {d: sum(v) / len(v) for d, v in by.items()} for p, by in out.items()}
+
+
+def token_ratio(rows: list[dict], result: Replayed, kind: str, against: str) -> float | None:
+    fits = {r["qid"] for r in rows if r["pipeline"] == "full" and r.get("kept_fraction") == 1.0}
+    mine = [r["qid"] for r in rows if r["pipeline"] == "auto" and r.get("route")
+            and not r.get("error") and (r["qid"] in fits) == (kind == "fits")]
+    theirs = {r["qid"]: r["usage"]["prompt_tokens"] for r in rows
+              if r["pipeline"] == against and r.get("usage")}
+    total = sum(theirs.get(q, 0) for q in mine)
+    return sum(result.tokens.get(kind, [])) / total if total else None
+
+
+def main(run: Path) -> None:
+    rows = [r for r in load_results(run / "results.jsonl").rows if not r.get("error")]
+    run_margin = json.loads((run / "run.json").read_text())["settings"]["auto_margin"]
+    qids = {r["qid"] for r in rows if r["pipeline"] == "auto" and r.get("route")}
+    singles = single_means(rows, qids)
+    datasets = sorted({r["dataset"] for r in rows if r["qid"] in qids})
+    best = {d: max(s.get(d, 0.0) for s in singles.values()) for d in [*datasets, "all"]}
+    print(f"{len(qids)} questions; best single pipeline: "
+          + ", ".join(f"{d} {best[d]:.3f}" for d in ["all", *datasets]))
+    print("| margin | fits → | over → | all | worst dataset gap | escalated | tokens/full (fits)"
+          " | tokens/coa (over) | approx |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for margin, fits, over in product(MARGINS, FALLBACKS, FALLBACKS):
+        result = replay(rows, Policy(margin, fits, over), run_margin)
+        if result is None:
+            continue
+        gap = min(result.mean(d) - best[d] for d in datasets)
+        ratios = [token_ratio(rows, result, "fits", "full"),
+                  token_ratio(rows, result, "over", "coa")]
+        shown = ["-" if v is None else f"{v:.2f}" for v in ratios]
+        print(f"| {margin:.2f} | {fits} | {over} | {result.mean():.3f} | {gap:+.3f} | "
+              f"{result.escalated / result.n:.0%} | {shown[0]} | {shown[1]} | "
+              f"{result.approximate} |")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]).expanduser())
