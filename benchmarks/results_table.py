@@ -1,0 +1,55 @@
+"""The README's Results table from a run: per dataset, each pipeline's score with its gain over
+closed book (`none`) on the same questions and the paired permutation p-value, then prompt
+tokens, LLM calls and median seconds per question.
+
+    python benchmarks/results_table.py ~/longdoc-runs/v3-0.5b
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from longdoc.eval.report import summarize
+from longdoc.eval.results import load_results
+
+
+def gains(summary: dict) -> dict[tuple[str, str], tuple[float, float]]:
+    """(dataset, pipeline) -> (gain over none, p) from the run's paired tests."""
+    out = {}
+    for t in summary["paired"]:
+        if t["a"] == "none":
+            out[(t["dataset"], t["b"])] = (-t["diff"], t["p"])
+        elif t["b"] == "none":
+            out[(t["dataset"], t["a"])] = (t["diff"], t["p"])
+    return out
+
+
+def main(run: Path) -> None:
+    summary = summarize(load_results(run / "results.jsonl").rows)
+    pipes, table, paired = summary["pipelines"], summary["table"], gains(summary)
+    print("| dataset | " + " | ".join(pipes) + " |")
+    print("|---|" + "---|" * len(pipes))
+    for dataset in [*summary["datasets"], "all"]:
+        cells = []
+        for p in pipes:
+            cell = table[dataset].get(p)
+            if cell is None:
+                cells.append("-")
+                continue
+            text = f"{cell['score']:.2f}"
+            if (dataset, p) in paired:
+                gain, pval = paired[(dataset, p)]
+                text += f" ({gain:+.2f}, p={pval:.2f})"
+            cells.append(text)
+        n = max(c["n"] for c in table[dataset].values())
+        print(f"| {dataset} ({n}) | " + " | ".join(cells) + " |")
+    for label, key, fmt in (("prompt tokens / question", "prompt_tokens", "{:,.0f}"),
+                            ("LLM calls / question", "calls", "{:.1f}"),
+                            ("median seconds / question", "seconds", "{:.1f}")):
+        print(f"| {label} | " + " | ".join(fmt.format(table["all"][p][key]) for p in pipes)
+              + " |")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]).expanduser())
