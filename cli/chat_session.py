@@ -66,6 +66,10 @@ class ChatSession:
         return True
 
     def ask(self, question: str) -> None:
+        # before a long document's prefill: work, not a hang (Ctrl-C now stops this answer)
+        n = len(self.context.doc_ids)
+        err_console.print(f"[dim]answering with {self.pipeline} from {n} "
+                          f"document{'s' * (n != 1)}…[/]", highlight=False)
         answer = answer_question(self.pipeline, question, self.context)
         self.last_question, self.last_answers = question, [answer]
         show_answer_details(answer)

@@ -66,6 +66,7 @@ def test_ctrl_c_stops_the_answer_not_the_session(lighthouse_library, embedder, c
     run_lines(session, ["Who was the first keeper?", "Who was the first keeper, again?"])
     captured = capsys.readouterr()
     assert "stopped" in captured.err and len(asked) == 2
+    assert captured.err.count("answering with rag from 1 document…") == 2  # work, not a hang
     assert [a.text for a in session.last_answers] == ["Ada Quill."]
 
 
