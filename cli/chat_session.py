@@ -13,6 +13,7 @@ from rich.panel import Panel
 from longdoc.cli.answering import answer_question, run_pipelines, show_answer_details
 from longdoc.cli.common import console, err_console
 from longdoc.cli.compare_cmd import print_comparison
+from longdoc.cli.interrupts import KeptInterrupt
 from longdoc.cli.render import trace_lines
 from longdoc.cli.runtime import select_documents, warn_missing_vectors
 from longdoc.core.errors import LongdocError
@@ -70,7 +71,9 @@ class ChatSession:
         n = len(self.context.doc_ids)
         err_console.print(f"[dim]answering with {self.pipeline} from {n} "
                           f"document{'s' * (n != 1)}…[/]", highlight=False)
-        answer = answer_question(self.pipeline, question, self.context)
+        with KeptInterrupt() as ctrl_c:
+            answer = answer_question(self.pipeline, question, self.context)
+        ctrl_c.raise_if_hit()
         self.last_question, self.last_answers = question, [answer]
         show_answer_details(answer)
 

@@ -3,8 +3,14 @@ session, Ctrl-C that stops one answer; and the command's one-line errors before 
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import os
+import signal
 import subprocess
 import sys
+
+import pytest
 
 from longdoc.cli.chat_cmd import run_lines, scripted_lines
 from longdoc.cli.chat_session import ChatSession
@@ -68,6 +74,35 @@ def test_ctrl_c_stops_the_answer_not_the_session(lighthouse_library, embedder, c
     assert "stopped" in captured.err and len(asked) == 2
     assert captured.err.count("answering with rag from 1 document…") == 2  # work, not a hang
     assert [a.text for a in session.last_answers] == ["Ada Quill."]
+
+
+def _ctrl_c_inside_a_c_callback() -> None:
+    """Ctrl-C while C code (libc's qsort here, llama.cpp's logger in real life) runs a Python
+    callback: ctypes prints the KeyboardInterrupt and drops it."""
+    def compare(a, b) -> int:
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(1000):  # the handler runs at the next bytecode, still in the callback
+            pass
+        return 0
+
+    callback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)(compare)
+    values = (ctypes.c_int * 2)(2, 1)
+    libc = ctypes.CDLL(ctypes.util.find_library("c"))
+    libc.qsort(values, 2, ctypes.sizeof(ctypes.c_int), callback)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # ctypes' print
+def test_ctrl_c_swallowed_by_a_c_callback_still_stops_the_answer(lighthouse_library, embedder,
+                                                                  capsys):
+    def reply(messages):
+        _ctrl_c_inside_a_c_callback()
+        return "Ada Quill."
+
+    session = _session(lighthouse_library, embedder, reply)
+    run_lines(session, ["Who was the first keeper?"])
+    captured = capsys.readouterr()
+    assert "stopped" in captured.err
+    assert session.last_answers == []  # the interrupted answer is not kept
 
 
 def test_chat_errors_before_loading_a_model(tmp_path):
