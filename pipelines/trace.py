@@ -120,7 +120,7 @@ class RouteStep:
     reason: str  # why the route went on from here, or "answered"
     prompt_tokens: int
     seconds: float
-    answer: str = ""  # this step's answer, kept when the route went on
+    answer: str = ""  # this step's answer (a replay of other policies scores it)
     margin: float | None = None  # multiple choice: the gap between the two likeliest options
 
 
