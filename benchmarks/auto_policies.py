@@ -15,7 +15,8 @@ from itertools import product
 from pathlib import Path
 
 from longdoc.eval.results import load_results
-from longdoc.eval.route_replay import Policy, Replayed, replay
+from longdoc.eval.route_replay import Policy, Replayed, first_steps, replay
+from longdoc.eval.route_report import fitting_questions
 
 MARGINS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
 FALLBACKS = ("full", "tree", "coa")
@@ -33,9 +34,8 @@ def single_means(rows: list[dict], qids: set[str]) -> dict[str, dict[str, float]
 
 
 def token_ratio(rows: list[dict], result: Replayed, kind: str, against: str) -> float | None:
-    fits = {r["qid"] for r in rows if r["pipeline"] == "full" and r.get("kept_fraction") == 1.0}
-    mine = [r["qid"] for r in rows if r["pipeline"] == "auto" and r.get("route")
-            and not r.get("error") and (r["qid"] in fits) == (kind == "fits")]
+    fits = fitting_questions(rows)
+    mine = [s.qid for s in first_steps(rows) if (s.qid in fits) == (kind == "fits")]
     theirs = {r["qid"]: r["usage"]["prompt_tokens"] for r in rows
               if r["pipeline"] == against and r.get("usage")}
     total = sum(theirs.get(q, 0) for q in mine)
@@ -45,7 +45,7 @@ def token_ratio(rows: list[dict], result: Replayed, kind: str, against: str) -> 
 def main(run: Path) -> None:
     rows = [r for r in load_results(run / "results.jsonl").rows if not r.get("error")]
     run_margin = json.loads((run / "run.json").read_text())["settings"]["auto_margin"]
-    qids = {r["qid"] for r in rows if r["pipeline"] == "auto" and r.get("route")}
+    qids = {s.qid for s in first_steps(rows)}
     singles = single_means(rows, qids)
     datasets = sorted({r["dataset"] for r in rows if r["qid"] in qids})
     best = {d: max(s.get(d, 0.0) for s in singles.values()) for d in [*datasets, "all"]}

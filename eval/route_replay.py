@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from longdoc.eval.metrics import choice_score
+from longdoc.eval.route_report import fitting_questions
 
 MARGIN_IN_REASON = re.compile(r"margin (\d+(?:\.\d+)?) <")
 
@@ -93,7 +94,7 @@ def replay(rows: list[dict], policy: Policy, run_margin: float) -> Replayed | No
     `run_margin`); None when the run cannot tell (a margin it did not record, or a fallback
     it did not run)."""
     answers = {(r["qid"], r["pipeline"]): r for r in rows if not r.get("error")}
-    fits = {r["qid"] for r in rows if r["pipeline"] == "full" and r.get("kept_fraction") == 1.0}
+    fits = fitting_questions(rows)
     out = Replayed(policy)
     for step in first_steps(rows):
         escalate = escalates(step, policy.margin, run_margin)

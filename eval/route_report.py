@@ -20,14 +20,14 @@ def routing(rows: list[dict]) -> dict:
     routes = {route: {"n": len(scores), "share": len(scores) / len(routed),
                       "score": float(np.mean(scores))}
               for route, scores in sorted(by_route.items(), key=lambda kv: -len(kv[1]))}
-    fits = _fitting_questions(rows)
+    fits = fitting_questions(rows)
     by_fit = {"documents that fit the window": [r for r in routed if r["qid"] in fits],
               "documents over the window": [r for r in routed if r["qid"] not in fits]}
     return {"routes": routes, "tokens": _token_ratios(rows, routed),
             "tokens_by_fit": {k: _token_ratios(rows, v) for k, v in by_fit.items() if v}}
 
 
-def _fitting_questions(rows: list[dict]) -> set[str]:
+def fitting_questions(rows: list[dict]) -> set[str]:
     """Questions whose documents `full` read whole (its kept fraction is 1)."""
     return {r["qid"] for r in rows if r["pipeline"] == "full" and r.get("kept_fraction") == 1.0}
 
