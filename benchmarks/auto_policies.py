@@ -1,6 +1,7 @@
 """Replay `auto`'s routing policies on a finished run: every margin and escalation order
 against the best single pipeline, overall and per dataset, with auto's prompt tokens against
-`full`'s (documents that fit the window) and `coa`'s (documents over it).
+`full`'s (documents that fit the window) and `coa`'s (documents over it), and the policy the
+rule in `route_replay.choose` picks.
 
     python benchmarks/auto_policies.py ~/longdoc-runs/v3-0.5b
 
@@ -15,7 +16,7 @@ from itertools import product
 from pathlib import Path
 
 from longdoc.eval.results import load_results
-from longdoc.eval.route_replay import Policy, Replayed, first_steps, replay
+from longdoc.eval.route_replay import Outcome, Policy, Replayed, choose, first_steps, replay
 from longdoc.eval.route_report import fitting_questions
 
 MARGINS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
@@ -54,18 +55,24 @@ def main(run: Path) -> None:
     print("| margin | fits → | over → | all | worst dataset gap | escalated | tokens/full (fits)"
           " | tokens/coa (over) | approx |")
     print("|---|---|---|---|---|---|---|---|---|")
+    outcomes = []
     for margin, fits, over in product(MARGINS, FALLBACKS, FALLBACKS):
         result = replay(rows, Policy(margin, fits, over), run_margin)
         if result is None:
             continue
-        gap = min(result.mean(d) - best[d] for d in datasets)
-        ratios = [token_ratio(rows, result, "fits", "full"),
-                  token_ratio(rows, result, "over", "coa")]
-        shown = ["-" if v is None else f"{v:.2f}" for v in ratios]
-        print(f"| {margin:.2f} | {fits} | {over} | {result.mean():.3f} | {gap:+.3f} | "
-              f"{result.escalated / result.n:.0%} | {shown[0]} | {shown[1]} | "
-              f"{result.approximate} |")
-
+        outcome = Outcome(result.policy, result.mean(),
+                          min(result.mean(d) - best[d] for d in datasets),
+                          token_ratio(rows, result, "fits", "full"),
+                          token_ratio(rows, result, "over", "coa"))
+        outcomes.append(outcome)
+        shown = ["-" if v is None else f"{v:.2f}" for v in (outcome.fits_ratio,
+                                                           outcome.over_ratio)]
+        print(f"| {margin:.2f} | {fits} | {over} | {outcome.score:.3f} | "
+              f"{outcome.worst_gap:+.3f} | {result.escalated / result.n:.0%} | {shown[0]} | "
+              f"{shown[1]} | {result.approximate} |")
+    chosen = choose(outcomes)
+    print("chosen (best score within 50% of full's and coa's tokens): "
+          + (chosen.policy.label() if chosen else "none is within the token targets"))
 
 if __name__ == "__main__":
     main(Path(sys.argv[1]).expanduser())

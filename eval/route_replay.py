@@ -123,3 +123,30 @@ def escalates(step: FirstStep, least: float, run_margin: float) -> bool | None:
     if step.margin is not None:
         return step.margin < least
     return False if step.settled and least <= run_margin else None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One replayed policy, as issue 11's targets judge it."""
+
+    policy: Policy
+    score: float  # mean over every routed question
+    worst_gap: float  # the lowest per-dataset score minus that dataset's best single pipeline
+    fits_ratio: float | None  # auto's prompt tokens / full's, documents that fit the window
+    over_ratio: float | None  # ... / coa's, documents over it
+
+    def within_tokens(self, share: float) -> bool:
+        return all(r is None or r <= share for r in (self.fits_ratio, self.over_ratio))
+
+
+def choose(outcomes: list[Outcome], token_share: float = 0.5) -> Outcome | None:
+    """The rule the defaults are chosen by, fixed before looking at any run: of the policies
+    within the token targets, the best score over all questions; ties go to the cheaper
+    policy, then the lower margin. None when no policy is within the targets."""
+    allowed = [o for o in outcomes if o.within_tokens(token_share)]
+
+    def cost(o: Outcome) -> float:
+        return (o.fits_ratio or 0.0) + (o.over_ratio or 0.0)
+
+    return max(allowed, key=lambda o: (round(o.score, 6), -cost(o), -o.policy.margin),
+               default=None)

@@ -3,7 +3,7 @@ result line give what any margin and escalation order would have scored and cost
 
 from __future__ import annotations
 
-from longdoc.eval.route_replay import Policy, replay
+from longdoc.eval.route_replay import Outcome, Policy, choose, replay
 
 
 def _row(qid, pipeline, score, tokens, *, answer="A. x", route=None, fits=True,
@@ -74,3 +74,20 @@ def test_an_older_runs_escalated_pick_comes_from_the_rag_line_and_is_counted():
     rows.append(_row("q2", "rag", 1.0, 90, answer="A. x"))
     result = replay(rows, Policy(0.05, "full", "coa"), run_margin=0.2)
     assert result.scores["d"][1] == 1.0 and result.approximate == 1
+
+
+def _outcome(margin, score, fits_ratio, over_ratio=0.1):
+    return Outcome(Policy(margin, "full", "coa"), score, -0.1, fits_ratio, over_ratio)
+
+
+def test_the_rule_takes_the_best_score_within_the_token_targets():
+    within, best_but_costly = _outcome(0.1, 0.30, 0.45), _outcome(0.2, 0.35, 0.60)
+    assert choose([best_but_costly, within]) is within
+    assert choose([best_but_costly]) is None
+
+
+def test_ties_go_to_the_cheaper_policy_then_the_lower_margin():
+    cheap, dear = _outcome(0.2, 0.30, 0.30), _outcome(0.1, 0.30, 0.40)
+    assert choose([dear, cheap]) is cheap
+    low, high = _outcome(0.05, 0.30, 0.30), _outcome(0.15, 0.30, 0.30)
+    assert choose([high, low]) is low
