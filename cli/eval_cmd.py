@@ -109,8 +109,9 @@ def evaluate(
         model_name, settings.ctx, options.answer_tokens, options.rag_tokens, options.tree_mode,
         settings.temperature, settings.seed, mc_mode=mc_mode, mc_all=mc_all,
         style=options.style, retrieve_per_option=retrieve_per_option,
-        auto_margin=options.auto_margin, flash_attn=settings.flash_attn,
-        kv_type=settings.kv_type, judge_model_id=judge_ref.model_id if judge_ref else None,
+        auto_margin=options.auto_margin, auto_fallback=options.auto_fallback,
+        flash_attn=settings.flash_attn, kv_type=settings.kv_type,
+        judge_model_id=judge_ref.model_id if judge_ref else None,
         judge_prompt_version=JUDGE_PROMPT_VERSION if judge_ref else None)
     state = prepare_run(out, run)
     if state.repaired:

@@ -71,6 +71,9 @@ def _answer_params(max_tokens: int, style: str) -> list[inspect.Parameter]:
         _param("auto_margin", _P.auto_margin, "--auto-margin",
                "auto, multiple choice: escalate past rag when the two likeliest options are "
                "closer than this in probability."),
+        _param("auto_fallback", _P.auto_fallback, "--auto-fallback",
+               "auto: what reads documents that fit the window when rag cannot answer, "
+               "'coa' or 'full' (past the window: a built tree, else coa)."),
     ]
 
 
@@ -111,13 +114,13 @@ def model_options(func: Callable) -> Callable:
 
 
 def answer_options(max_tokens: int = _P.answer_tokens, style: str = _P.style) -> Callable:
-    """Adds --max-tokens, --rag-tokens, --tree-mode, --style, --auto-margin; the command receives
-    `options: PipelineOptions` (validated)."""
+    """Adds --max-tokens, --rag-tokens, --tree-mode, --style, --auto-margin, --auto-fallback;
+    the command receives `options: PipelineOptions` (validated)."""
 
     def build(max_tokens: int, rag_tokens: int, tree_mode: str, style: str,
-              auto_margin: float) -> PipelineOptions:
+              auto_margin: float, auto_fallback: str) -> PipelineOptions:
         return PipelineOptions(answer_tokens=max_tokens, rag_tokens=rag_tokens,
-                               tree_mode=tree_mode, style=style,
-                               auto_margin=auto_margin).validate()
+                               tree_mode=tree_mode, style=style, auto_margin=auto_margin,
+                               auto_fallback=auto_fallback).validate()
 
     return _inject(_answer_params(max_tokens, style), "options", build)

@@ -31,7 +31,7 @@ from longdoc.pipelines.registry import get_pipeline
 from longdoc.pipelines.trace import AutoTrace
 
 # settings added after runs were made, and what those runs used
-UNRECORDED_MEANT = {"flash_attn": False, "kv_type": "f16"}
+UNRECORDED_MEANT = {"flash_attn": False, "kv_type": "f16", "auto_fallback": "full"}
 
 
 @dataclass
@@ -54,7 +54,8 @@ class RunSettings:
     mc_all: bool = False  # every multiple-choice method's pick recorded
     style: str = "full"
     retrieve_per_option: bool = False
-    auto_margin: float = 0.2
+    auto_margin: float = 0.15
+    auto_fallback: str = "coa"
     flash_attn: bool = True
     kv_type: str = "f16"
     judge_model_id: str | None = None

@@ -1,7 +1,8 @@
 """`auto`: each question goes to the cheapest pipeline that can answer it (Self-Route, Li et al.
 EMNLP 2024 Industry). `rag` answers first and may say it cannot; multiple choice, where nothing
-is written, escalates when the two likeliest options are too close. Then `full` reads the
-documents when they fit the window, else `tree` when its trees are built, else `coa`.
+is written, escalates when the two likeliest options are too close. Then `coa` (or `full`, by
+option) reads the documents when they fit the window, else `tree` when its trees are built,
+else `coa`.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def cannot_answer(text: str) -> bool:
 
 class Auto(Pipeline):
     name = "auto"
-    summary = "rag first; full (or tree/coa past the window) when rag cannot answer"
+    summary = "rag first; coa (or a built tree past the window) when rag cannot answer"
     uses_vectors = True
 
     def window_needed(self, doc_tokens: int, options: PipelineOptions) -> int:
@@ -64,7 +65,7 @@ class Auto(Pipeline):
 
     def _fallback(self, question: str, ctx: AskContext) -> Pipeline:
         if documents_fit(ctx, question):
-            return FullContext()
+            return FullContext() if ctx.options.auto_fallback == "full" else ChainOfAgents()
         settings, model = ctx.options.tree.key(), ctx.llm.model_id
         if all(ctx.library.trees.load_complete(d, model, settings) for d in ctx.doc_ids):
             return TreeOfSummaries()

@@ -10,6 +10,8 @@ TREE_MODES = ("collapsed", "navigate")
 # auto: the caller picks per question (eval: concise for extractive questions); else full
 STYLES = ("full", "concise", "auto")
 MC_MODES = ("likelihood", "likelihood-char", "pmi", "letters", "ensemble")  # see choice.py
+# auto: where a question rag cannot answer goes when its documents fit the window
+AUTO_FALLBACKS = ("coa", "full")
 
 
 @dataclass(frozen=True)
@@ -41,8 +43,10 @@ class PipelineOptions:
     mc_mode: str = "ensemble"
     mc_all_modes: bool = False  # also compute (and record) every other mode's pick
     # auto, multiple choice: escalate when the two likeliest options are closer than this
-    # (probability gap after a softmax over the mode's scores)
-    auto_margin: float = 0.2
+    # (probability gap after a softmax over the mode's scores). This margin and the fallback
+    # below were chosen on the dev sample by benchmarks/auto_policies.py (README "auto")
+    auto_margin: float = 0.15
+    auto_fallback: str = "coa"  # documents that fit the window; past it: tree if built, else coa
 
     def validate(self) -> PipelineOptions:
         if self.tree_mode not in TREE_MODES:
@@ -57,6 +61,9 @@ class PipelineOptions:
                                f"not '{self.mc_mode}'")
         if not 0.0 <= self.auto_margin <= 1.0:
             raise LongdocError(f"--auto-margin must be between 0 and 1 (got {self.auto_margin})")
+        if self.auto_fallback not in AUTO_FALLBACKS:
+            raise LongdocError(f"--auto-fallback must be one of {', '.join(AUTO_FALLBACKS)}, "
+                               f"not '{self.auto_fallback}'")
         if self.answer_tokens < 1:
             raise LongdocError(f"--max-tokens must be at least 1 (got {self.answer_tokens})")
         return self

@@ -65,6 +65,6 @@ def test_auto_records_its_route_on_the_real_model(lighthouse_library, real_llm, 
                                          ctx)
     steps = answer.trace.steps
     assert steps[0].pipeline == "rag" and steps[-1].reason == "answered"
-    assert len(steps) == 1 or steps[1].pipeline == "full"  # the story fits the window
+    assert len(steps) == 1 or steps[1].pipeline == "coa"  # the story fits the window
     assert "green" in answer.text.lower()
     assert answer.usage.prompt_tokens == sum(s.prompt_tokens for s in steps)

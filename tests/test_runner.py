@@ -171,6 +171,9 @@ def test_a_setting_an_older_run_did_not_record_means_what_older_versions_used(tm
     assert _settings(tmp_path, flash_attn=False).differences(older) == []
     assert _settings(tmp_path, flash_attn=True).differences(older) == [
         "flash_attn: False in the run, True now"]
+    before_the_fallback_was_chosen = {k: v for k, v in older.items() if k != "auto_fallback"}
+    assert _settings(tmp_path, flash_attn=False).differences(
+        before_the_fallback_was_chosen) == ["auto_fallback: 'full' in the run, 'coa' now"]
 
 
 def test_auto_rows_record_their_route(tmp_path, question_file, embedder):
