@@ -75,6 +75,18 @@ def main(run: Path) -> None:
     chosen = choose([o for o in outcomes if o.policy.fits != "tree"])
     print("chosen (best score within 50% of full's and coa's tokens): "
           + (chosen.policy.label() if chosen else "none is within the token targets"))
+    if chosen and not _over_fallback_matters(outcomes):
+        print("  (no question past the window escalated under any policy: the fallback there "
+              "is not measured by this run)")
+
+
+def _over_fallback_matters(outcomes: list[Outcome]) -> bool:
+    """Whether any two policies that differ only in `over` scored or cost differently."""
+    seen: dict[tuple, set] = {}
+    for o in outcomes:
+        key = (o.policy.margin, o.policy.fits)
+        seen.setdefault(key, set()).add((round(o.score, 6), o.over_ratio))
+    return any(len(v) > 1 for v in seen.values())
 
 if __name__ == "__main__":
     main(Path(sys.argv[1]).expanduser())
