@@ -88,5 +88,6 @@ def _over_fallback_matters(outcomes: list[Outcome]) -> bool:
         seen.setdefault(key, set()).add((round(o.score, 6), o.over_ratio))
     return any(len(v) > 1 for v in seen.values())
 
+
 if __name__ == "__main__":
     main(Path(sys.argv[1]).expanduser())

@@ -140,9 +140,9 @@ class Outcome:
 
 
 def choose(outcomes: list[Outcome], token_share: float = 0.5) -> Outcome | None:
-    """The rule the defaults are chosen by, fixed before looking at any run: of the policies
-    within the token targets, the best score over all questions; ties go to the cheaper
-    policy, then the lower margin. None when no policy is within the targets."""
+    """The rule the defaults are chosen by (written down before the complete v3 run was read):
+    of the policies within the token targets, the best score over all questions; ties go to
+    the cheaper policy, then the lower margin. None when no policy is within the targets."""
     allowed = [o for o in outcomes if o.within_tokens(token_share)]
 
     def cost(o: Outcome) -> float:
