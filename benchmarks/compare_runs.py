@@ -1,10 +1,12 @@
 """Do two evaluation runs answer alike? For a setting that should not change answers (the KV
-cache type, flash attention, the batch size): the share of identical answers and picks.
+cache type, flash attention, the batch size): the share of identical answers and picks. For one
+that should (`--retrieve-per-option`, a prompt): the paired score difference and its p-value.
 
     .venv/bin/python benchmarks/compare_runs.py RUN_A RUN_B
 
 Pairs result lines by (question, pipeline); prints, per pipeline, identical answers, identical
-multiple-choice picks, the mean score of each run and the mean seconds per question.
+multiple-choice picks, the mean score of each run with the paired difference (B − A) and its
+permutation p, and the median seconds per question.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import argparse
 import statistics
 from pathlib import Path
 
+from longdoc.eval.report import paired_permutation_p
 from longdoc.eval.results import load_results
 
 
@@ -34,12 +37,14 @@ def main() -> None:
         same = sum(a[k]["answer"].strip() == b[k]["answer"].strip() for k in keys)
         mc = [k for k in keys if a[k].get("mc_picks") and b[k].get("mc_picks")]
         same_pick = sum(a[k]["mc_picks"] == b[k]["mc_picks"] for k in mc)
-        score_a = statistics.mean(a[k]["score"] for k in keys)
-        score_b = statistics.mean(b[k]["score"] for k in keys)
+        scores_a, scores_b = [a[k]["score"] for k in keys], [b[k]["score"] for k in keys]
+        score_a, score_b = statistics.mean(scores_a), statistics.mean(scores_b)
+        p = paired_permutation_p(scores_b, scores_a)
         secs_a = statistics.median(a[k]["timings"]["total_s"] for k in keys)
         secs_b = statistics.median(b[k]["timings"]["total_s"] for k in keys)
         print(f"{pipeline}: identical answers {same}/{len(keys)}; identical picks (every "
-              f"method) {same_pick}/{len(mc)}; score {score_a:.3f} | {score_b:.3f}; median "
+              f"method) {same_pick}/{len(mc)}; score {score_a:.3f} | {score_b:.3f} "
+              f"({score_b - score_a:+.3f}, p={p:.2f}); median "
               f"seconds {secs_a:.1f} | {secs_b:.1f}")
 
 
