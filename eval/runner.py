@@ -32,6 +32,7 @@ from longdoc.pipelines.trace import AutoTrace
 
 # settings added after runs were made, and what those runs used
 UNRECORDED_MEANT = {"flash_attn": False, "kv_type": "f16", "auto_fallback": "full"}
+_DEFAULT = PipelineOptions()  # the answer options' defaults, written once there
 
 
 @dataclass
@@ -50,12 +51,12 @@ class RunSettings:
     temperature: float
     seed: int
     prompt_version: str = PROMPT_VERSION
-    mc_mode: str = "ensemble"
+    mc_mode: str = _DEFAULT.mc_mode
     mc_all: bool = False  # every multiple-choice method's pick recorded
-    style: str = "full"
-    retrieve_per_option: bool = False
-    auto_margin: float = 0.15
-    auto_fallback: str = "coa"
+    style: str = _DEFAULT.style
+    retrieve_per_option: bool = _DEFAULT.retrieve_per_option
+    auto_margin: float = _DEFAULT.auto_margin
+    auto_fallback: str = _DEFAULT.auto_fallback
     flash_attn: bool = True
     kv_type: str = "f16"
     judge_model_id: str | None = None
