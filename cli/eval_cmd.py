@@ -20,7 +20,7 @@ from longdoc.eval.datasets import EvalQuestion, load_questions, select
 from longdoc.eval.judge import JUDGE_PROMPT_VERSION, Judge
 from longdoc.eval.report import markdown, plots, summarize
 from longdoc.eval.results import load_results
-from longdoc.eval.runner import RunSettings, check_run_folder, prepare_run, run_eval
+from longdoc.eval.runner import RunSettings, RunState, check_run_folder, prepare_run, run_eval
 from longdoc.eval.scoring import MC_MODES
 from longdoc.eval.spread import run_spread
 from longdoc.indexers.embedder import Embedder
@@ -102,17 +102,8 @@ def evaluate(
     options = options.but(mc_mode=mc_mode if mc_mode != "generate" else options.mc_mode,
                           mc_all_modes=mc_all, retrieve_per_option=retrieve_per_option)
     servers, mc_mode = _connect(settings, out, mc_mode)
-    model_id, model_name = _model_identity(settings, servers)
-    judge_ref = resolve_model(judge_model) if judge_model else None
-    run = RunSettings(
-        str(Path(questions_file).resolve()), _ids_hash(questions), names, model_id,
-        model_name, settings.ctx, options.answer_tokens, options.rag_tokens, options.tree_mode,
-        settings.temperature, settings.seed, mc_mode=mc_mode, mc_all=mc_all,
-        style=options.style, retrieve_per_option=retrieve_per_option,
-        auto_margin=options.auto_margin, auto_fallback=options.auto_fallback,
-        flash_attn=settings.flash_attn, kv_type=settings.kv_type,
-        judge_model_id=judge_ref.model_id if judge_ref else None,
-        judge_prompt_version=JUDGE_PROMPT_VERSION if judge_ref else None)
+    run = _run_settings(questions_file, questions, names, settings, servers, options, mc_mode,
+                        judge_model)
     state = prepare_run(out, run)
     if state.repaired:
         err_console.print("[yellow]results.jsonl ended in a cut-off line (a crash?); it was "
@@ -121,6 +112,31 @@ def evaluate(
     err_console.print(f"{len(questions)} questions x {len(names)} pipelines; "
                       f"{len(state.done)} answers already in {out}")
     settings.state_dir = out / "states"  # never evicts the states of the user's documents
+    _answer_all(state, run, questions, settings, servers, options, judge_model)
+    write_report(out)
+
+
+def _run_settings(questions_file: Path, questions: list[EvalQuestion], names: list[str],
+                  settings: ModelSettings, servers: list[LLM], options: PipelineOptions,
+                  mc_mode: str, judge_model: str | None) -> RunSettings:
+    """What the run records in run.json; a resumed run must match it."""
+    model_id, model_name = _model_identity(settings, servers)
+    judge_ref = resolve_model(judge_model) if judge_model else None
+    return RunSettings(
+        str(Path(questions_file).resolve()), _ids_hash(questions), names, model_id,
+        model_name, settings.ctx, options.answer_tokens, options.rag_tokens, options.tree_mode,
+        settings.temperature, settings.seed, mc_mode=mc_mode, mc_all=options.mc_all_modes,
+        style=options.style, retrieve_per_option=options.retrieve_per_option,
+        auto_margin=options.auto_margin, auto_fallback=options.auto_fallback,
+        flash_attn=settings.flash_attn, kv_type=settings.kv_type,
+        judge_model_id=judge_ref.model_id if judge_ref else None,
+        judge_prompt_version=JUDGE_PROMPT_VERSION if judge_ref else None)
+
+
+def _answer_all(state: RunState, run: RunSettings, questions: list[EvalQuestion],
+                settings: ModelSettings, servers: list[LLM], options: PipelineOptions,
+                judge_model: str | None) -> None:
+    """Answer what the run still lacks, here or spread over the model servers."""
     holder: dict = {"llm": servers[0]} if servers else {}
 
     def make_llm():
@@ -141,7 +157,6 @@ def evaluate(
         else:
             run_eval(state, run, questions, make_llm, Embedder(), RichReporter(bar), options,
                      judge)
-    write_report(out)
 
 
 def _connect(settings: ModelSettings, out: Path, mc_mode: str) -> tuple[list[LLM], str]:
