@@ -5,7 +5,8 @@ and its paired difference from the baseline budget with the permutation p-value.
     python benchmarks/rag_budget_curve.py --baseline 1536 RUN_768 RUN_1536 RUN_3072 RUN_6144
 
 Only the questions every run answered with `rag` are compared. OP-RAG (Yu et al. 2024) found
-quality rising, then falling, with the amount retrieved; this is the curve to choose from.
+quality rising, then falling, with the amount retrieved; this is the curve to choose from,
+and the last line is the budget `eval/budget_sweep.choose_budget`'s rule picks from it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 import statistics
 from pathlib import Path
 
+from longdoc.eval.budget_sweep import SAME_SCORE, BudgetPoint, choose_budget
 from longdoc.eval.report import paired_permutation_p
 from longdoc.eval.results import load_results
 
@@ -40,6 +42,7 @@ def main() -> None:
     print(f"{len(common)} questions answered by every run")
     print("| dataset | rag tokens | score | diff | p | prompt tokens | median s |")
     print("|---|---|---|---|---|---|---|")
+    overall: list[BudgetPoint] = []
     for dataset in [*datasets, "all"]:
         qids = sorted(q for q in common if dataset in ("all", base[q]["dataset"]))
         for budget, rows in by_budget.items():
@@ -51,6 +54,11 @@ def main() -> None:
             seconds = statistics.median(rows[q]["timings"]["total_s"] for q in qids)
             print(f"| {dataset} ({len(qids)}) | {budget:,} | {statistics.mean(mine):.3f} | "
                   f"{diff:+.3f} | {p} | {tokens:,.0f} | {seconds:.1f} |")
+            if dataset == "all":
+                overall.append(BudgetPoint(budget, statistics.mean(mine), tokens))
+    pick = choose_budget(overall)
+    print(f"\nthe rule's pick (best score over all, or the smallest budget within "
+          f"{SAME_SCORE} of it): --rag-tokens {pick.budget:,} ({pick.score:.3f})")
 
 
 if __name__ == "__main__":
