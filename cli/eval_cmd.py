@@ -128,7 +128,7 @@ def _run_settings(questions_file: Path, questions: list[EvalQuestion], names: li
         settings.temperature, settings.seed, mc_mode=mc_mode, mc_all=options.mc_all_modes,
         style=options.style, retrieve_per_option=options.retrieve_per_option,
         auto_margin=options.auto_margin, auto_fallback=options.auto_fallback,
-        flash_attn=settings.flash_attn, kv_type=settings.kv_type,
+        tree_tokens=options.tree_tokens, flash_attn=settings.flash_attn, kv_type=settings.kv_type,
         judge_model_id=judge_ref.model_id if judge_ref else None,
         judge_prompt_version=JUDGE_PROMPT_VERSION if judge_ref else None)
 

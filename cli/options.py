@@ -62,7 +62,9 @@ def _answer_params(max_tokens: int, style: str) -> list[inspect.Parameter]:
     return [
         _param("max_tokens", max_tokens, "--max-tokens", "Longest answer in tokens."),
         _param("rag_tokens", _P.rag_tokens, "--rag-tokens",
-               "rag and tree: tokens of retrieved text."),
+               "rag (and auto's first step): tokens of retrieved text."),
+        _param("tree_tokens", _P.tree_tokens, "--tree-tokens",
+               "tree: tokens of summaries and passages read."),
         _param("tree_mode", _P.tree_mode, "--tree-mode",
                "tree: 'collapsed' (retrieve over all levels) or 'navigate'."),
         _param("style", style, "--style", "Free-text answers: 'full' (a sentence or two), "
@@ -114,13 +116,13 @@ def model_options(func: Callable) -> Callable:
 
 
 def answer_options(max_tokens: int = _P.answer_tokens, style: str = _P.style) -> Callable:
-    """Adds --max-tokens, --rag-tokens, --tree-mode, --style, --auto-margin, --auto-fallback;
-    the command receives `options: PipelineOptions` (validated)."""
+    """Adds --max-tokens, --rag-tokens, --tree-tokens, --tree-mode, --style, --auto-margin,
+    --auto-fallback; the command receives `options: PipelineOptions` (validated)."""
 
-    def build(max_tokens: int, rag_tokens: int, tree_mode: str, style: str,
+    def build(max_tokens: int, rag_tokens: int, tree_tokens: int, tree_mode: str, style: str,
               auto_margin: float, auto_fallback: str) -> PipelineOptions:
         return PipelineOptions(answer_tokens=max_tokens, rag_tokens=rag_tokens,
-                               tree_mode=tree_mode, style=style, auto_margin=auto_margin,
-                               auto_fallback=auto_fallback).validate()
+                               tree_tokens=tree_tokens, tree_mode=tree_mode, style=style,
+                               auto_margin=auto_margin, auto_fallback=auto_fallback).validate()
 
     return _inject(_answer_params(max_tokens, style), "options", build)

@@ -57,6 +57,7 @@ class RunSettings:
     retrieve_per_option: bool = _DEFAULT.retrieve_per_option
     auto_margin: float = _DEFAULT.auto_margin
     auto_fallback: str = _DEFAULT.auto_fallback
+    tree_tokens: int = _DEFAULT.tree_tokens
     flash_attn: bool = True
     kv_type: str = "f16"
     judge_model_id: str | None = None
@@ -65,6 +66,8 @@ class RunSettings:
     def differences(self, other: dict) -> list[str]:
         # a setting an older run did not record had the value older versions used
         def recorded(key: str):
+            if key == "tree_tokens" and key not in other:  # tree read rag_tokens before
+                return other.get("rag_tokens")
             return other.get(key, UNRECORDED_MEANT.get(key))
 
         return [f"{k}: {recorded(k)!r} in the run, {v!r} now"

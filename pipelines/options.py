@@ -28,7 +28,9 @@ class TreeSettings:
 @dataclass(frozen=True)
 class PipelineOptions:
     answer_tokens: int = 256  # longest generated answer
-    rag_tokens: int = 1536  # rag and tree: retrieved text per question (the window caps it too)
+    rag_tokens: int = 1536  # rag (and auto's first step): retrieved text per question
+    # tree: summaries and passages read per question (the window caps both)
+    tree_tokens: int = 1536
     tree_mode: str = "collapsed"  # tree: retrieve over all levels, or navigate from the root
     tree: TreeSettings = field(default_factory=TreeSettings)
     # coa: longest evidence passed between workers (None: the window / 16, 64 to 256)
@@ -54,6 +56,8 @@ class PipelineOptions:
                                f"not '{self.tree_mode}'")
         if self.rag_tokens < 64:
             raise LongdocError(f"--rag-tokens must be at least 64 (got {self.rag_tokens})")
+        if self.tree_tokens < 64:
+            raise LongdocError(f"--tree-tokens must be at least 64 (got {self.tree_tokens})")
         if self.style not in STYLES:
             raise LongdocError(f"--style must be one of {', '.join(STYLES)}, not '{self.style}'")
         if self.mc_mode not in MC_MODES:

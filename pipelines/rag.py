@@ -90,7 +90,8 @@ class Rag(Pipeline):
 
     def run(self, question: str, ctx: AskContext, choices: list[str] | None) -> Answer:
         llm = ctx.llm
-        room = retrieval_room(llm, question, ctx.options, "retrieved text")
+        room = retrieval_room(llm, question, ctx.options, "retrieved text",
+                              ctx.options.rag_tokens)
         # for multiple choice, also what supports or refutes each option
         queries = [question]
         if choices and ctx.options.retrieve_per_option:

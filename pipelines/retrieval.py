@@ -32,10 +32,12 @@ def reciprocal_rank_fusion(*rankings: Sequence[K], k: int = RRF_K) -> list[tuple
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def retrieval_room(llm: LLM, question: str, options: PipelineOptions, what: str) -> int:
-    """Tokens of retrieved text a question may get: `rag_tokens`, capped by the window."""
+def retrieval_room(llm: LLM, question: str, options: PipelineOptions, what: str,
+                   wanted: int) -> int:
+    """Tokens of retrieved text a question may get: `wanted` (`rag_tokens`, `tree_tokens`),
+    capped by the window."""
     budget = room_for(llm, messages(SYSTEM, "", question), options.answer_tokens, what=what)
-    return min(budget.room, options.rag_tokens)
+    return min(budget.room, wanted)
 
 
 def fill_budget(ranked: Sequence[T], cost: Callable[[T], int], room: int) -> list[T]:

@@ -35,7 +35,7 @@ class TreeOfSummaries(Pipeline):
 
     def window_needed(self, doc_tokens: int, options: PipelineOptions) -> int:
         build = options.tree.group_tokens + options.tree.summary_tokens + WINDOW_OVERHEAD
-        read = min(reading_tokens(doc_tokens), options.rag_tokens)
+        read = min(reading_tokens(doc_tokens), options.tree_tokens)
         return max(build, read + options.answer_tokens + WINDOW_OVERHEAD)
 
     def trees(self, ctx: AskContext) -> list[Tree]:
@@ -52,7 +52,8 @@ class TreeOfSummaries(Pipeline):
     # ---- collapsed tree -----------------------------------------------------------------
     def _collapsed(self, question: str, ctx: AskContext, trees: list[Tree],
                    choices: list[str] | None) -> Answer:
-        room = retrieval_room(ctx.llm, question, ctx.options, "tree nodes")
+        room = retrieval_room(ctx.llm, question, ctx.options, "tree nodes",
+                              ctx.options.tree_tokens)
         chosen = fill_budget(self._rank(question, ctx, [(t, n) for t in trees for n in t.nodes]),
                              lambda tns: tns[1].tokens, room)
         titles = ctx.titles()

@@ -176,6 +176,15 @@ def test_a_setting_an_older_run_did_not_record_means_what_older_versions_used(tm
         before_the_fallback_was_chosen) == ["auto_fallback: 'full' in the run, 'coa' now"]
 
 
+def test_a_run_from_before_tree_tokens_meant_its_rag_tokens(tmp_path):
+    from dataclasses import asdict
+
+    older = {k: v for k, v in asdict(_settings(tmp_path)).items() if k != "tree_tokens"}
+    assert _settings(tmp_path, tree_tokens=512).differences(older) == []
+    assert _settings(tmp_path, tree_tokens=1536).differences(older) == [
+        "tree_tokens: 512 in the run, 1536 now"]
+
+
 def test_auto_rows_record_their_route(tmp_path, question_file, embedder):
     out = tmp_path / "run"
     _run(out, question_file, embedder, ScriptedLLM(_reply, 2048), pipelines=["full", "auto"])

@@ -75,6 +75,20 @@ def test_tree_is_built_once_then_loaded(library, embedder):
     assert 0 in levels  # leaves are retrievable next to summaries (collapsed tree)
 
 
+def test_tree_reads_tree_tokens_not_rag_tokens(library, embedder):
+    llm = ScriptedLLM(_summary, context_size=2048)
+    question = "What company did Mel work for?"
+
+    def read(**options) -> int:
+        answer = TreeOfSummaries().answer(question, _ctx(library, llm, embedder, **options))
+        assert answer.trace.nodes
+        return sum(llm.count_tokens(n.text) for n in answer.trace.nodes)
+
+    small = read(tree_tokens=200, rag_tokens=1200)
+    large = read(tree_tokens=1200, rag_tokens=200)
+    assert small <= 200 < large <= 1200
+
+
 def test_interrupted_build_resumes_and_is_never_served_half(library, embedder):
     doc_id = library.resolve_doc("hacker_folklore.pdf").doc_id
     calls = {"n": 0}
