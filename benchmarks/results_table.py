@@ -1,8 +1,13 @@
 """The README's Results table from a run: per dataset, each pipeline's score with its gain over
 closed book (`none`) on the same questions and the paired permutation p-value, then prompt
-tokens, LLM calls and median seconds per question.
+tokens, LLM calls and median seconds per question; then, when `auto` is in it, where auto
+settled its questions and its prompt tokens against the other pipelines'.
 
     python benchmarks/results_table.py ~/longdoc-runs/v3-0.5b
+    python benchmarks/results_table.py ~/longdoc-runs/v3-0.5b ~/longdoc-runs/v3-auto-defaults
+
+Several runs over the same questions are merged: a later run's pipelines replace the earlier
+runs' (for example `auto` re-run with other settings, against the first run's other pipelines).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from pathlib import Path
 
 from longdoc.eval.report import summarize
 from longdoc.eval.results import load_results
+from longdoc.eval.route_report import routing, routing_markdown
 
 
 def gains(summary: dict) -> dict[tuple[str, str], tuple[float, float]]:
@@ -25,8 +31,19 @@ def gains(summary: dict) -> dict[tuple[str, str], tuple[float, float]]:
     return out
 
 
-def main(run: Path) -> None:
-    summary = summarize(load_results(run / "results.jsonl").rows)
+def merged_rows(runs: list[Path]) -> list[dict]:
+    """The runs' result lines; a pipeline in a later run replaces it in the earlier ones."""
+    rows: list[dict] = []
+    for run in runs:
+        later = load_results(run / "results.jsonl").rows
+        replaced = {r["pipeline"] for r in later}
+        rows = [r for r in rows if r["pipeline"] not in replaced] + later
+    return rows
+
+
+def main(runs: list[Path]) -> None:
+    rows = merged_rows(runs)
+    summary = summarize(rows)
     pipes, table, paired = summary["pipelines"], summary["table"], gains(summary)
     print("| dataset | " + " | ".join(pipes) + " |")
     print("|---|" + "---|" * len(pipes))
@@ -49,7 +66,8 @@ def main(run: Path) -> None:
                             ("median seconds / question", "seconds", "{:.1f}")):
         print(f"| {label} | " + " | ".join(fmt.format(table["all"][p][key]) for p in pipes)
               + " |")
+    print("\n".join(routing_markdown(routing(rows))))
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]).expanduser())
+    main([Path(arg).expanduser() for arg in sys.argv[1:]])
