@@ -32,6 +32,8 @@ from longdoc.pipelines.trace import AutoTrace
 
 # settings added after runs were made, and what those runs used
 UNRECORDED_MEANT = {"flash_attn": False, "kv_type": "f16", "auto_fallback": "full"}
+# settings split off another: runs made before the split used the other's value
+UNRECORDED_SPLIT_FROM = {"tree_tokens": "rag_tokens"}
 _DEFAULT = PipelineOptions()  # the answer options' defaults, written once there
 
 
@@ -66,8 +68,8 @@ class RunSettings:
     def differences(self, other: dict) -> list[str]:
         # a setting an older run did not record had the value older versions used
         def recorded(key: str):
-            if key == "tree_tokens" and key not in other:  # tree read rag_tokens before
-                return other.get("rag_tokens")
+            if key not in other and key in UNRECORDED_SPLIT_FROM:
+                return other.get(UNRECORDED_SPLIT_FROM[key])
             return other.get(key, UNRECORDED_MEANT.get(key))
 
         return [f"{k}: {recorded(k)!r} in the run, {v!r} now"
