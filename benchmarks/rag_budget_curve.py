@@ -55,7 +55,7 @@ def main() -> None:
             print(f"| {dataset} ({len(qids)}) | {budget:,} | {statistics.mean(mine):.3f} | "
                   f"{diff:+.3f} | {p} | {tokens:,.0f} | {seconds:.1f} |")
             if dataset == "all":
-                overall.append(BudgetPoint(budget, statistics.mean(mine), tokens))
+                overall.append(BudgetPoint(budget, statistics.mean(mine)))
     pick = choose_budget(overall)
     print(f"\nthe rule's pick (best score over all, or the smallest budget within "
           f"{SAME_SCORE} of it): --rag-tokens {pick.budget:,} ({pick.score:.3f})")

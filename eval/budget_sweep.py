@@ -14,7 +14,6 @@ SAME_SCORE = 0.01
 class BudgetPoint:
     budget: int  # --rag-tokens
     score: float  # mean over the questions every run answered
-    prompt_tokens: float  # mean per question
 
 
 def choose_budget(points: list[BudgetPoint], same_score: float = SAME_SCORE) -> BudgetPoint:
