@@ -8,11 +8,16 @@ settled its questions and its prompt tokens against the other pipelines'.
 
 Several runs over the same questions are merged: a later run's pipelines replace the earlier
 runs' (for example `auto` re-run with other settings, against the first run's other pipelines).
+`--questions-of RUN` keeps only the questions that RUN answered, to set a run beside one made
+on a subset of its questions (for example the 1.5B model's):
+
+    python benchmarks/results_table.py ~/longdoc-runs/v3-0.5b \
+        --questions-of ~/longdoc-runs/v3-1.5b-first5
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
 from pathlib import Path
 
 from longdoc.eval.report import summarize
@@ -41,8 +46,15 @@ def merged_rows(runs: list[Path]) -> list[dict]:
     return rows
 
 
-def main(runs: list[Path]) -> None:
+def answered_questions(run: Path) -> set[str]:
+    return {r["qid"] for r in load_results(run / "results.jsonl").rows if not r.get("error")}
+
+
+def main(runs: list[Path], questions_of: Path | None = None) -> None:
     rows = merged_rows(runs)
+    if questions_of is not None:
+        kept = answered_questions(questions_of)
+        rows = [r for r in rows if r["qid"] in kept]
     summary = summarize(rows)
     pipes, table, paired = summary["pipelines"], summary["table"], gains(summary)
     print("| dataset | " + " | ".join(pipes) + " |")
@@ -70,4 +82,10 @@ def main(runs: list[Path]) -> None:
 
 
 if __name__ == "__main__":
-    main([Path(arg).expanduser() for arg in sys.argv[1:]])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", type=Path, nargs="+")
+    parser.add_argument("--questions-of", type=Path, default=None,
+                        help="keep only the questions this run answered")
+    args = parser.parse_args()
+    main([run.expanduser() for run in args.runs],
+         args.questions_of.expanduser() if args.questions_of else None)
