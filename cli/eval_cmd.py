@@ -85,6 +85,9 @@ def evaluate(
     retrieve_per_option: Annotated[bool, typer.Option(
         "--retrieve-per-option", help="rag, multiple choice: also retrieve for the question "
                                       "joined with each option.")] = False,
+    coa_options: Annotated[bool, typer.Option(
+        "--coa-options", help="coa, multiple choice: the workers read the options too, not "
+                              "only the question.")] = False,
     judge_model: Annotated[Optional[str], typer.Option(
         help="A local GGUF (path or short name) that also grades free-text answers.")] = None,
     allow_outside_docs: Annotated[bool, typer.Option(
@@ -100,7 +103,8 @@ def evaluate(
     questions = _questions(questions_file, datasets, limit, sample_per_dataset, sample_seed,
                            allow_outside_docs)
     options = options.but(mc_mode=mc_mode if mc_mode != "generate" else options.mc_mode,
-                          mc_all_modes=mc_all, retrieve_per_option=retrieve_per_option)
+                          mc_all_modes=mc_all, retrieve_per_option=retrieve_per_option,
+                          coa_options=coa_options)
     servers, mc_mode = _connect(settings, out, mc_mode)
     run = _run_settings(questions_file, questions, names, settings, servers, options, mc_mode,
                         judge_model)
@@ -127,6 +131,7 @@ def _run_settings(questions_file: Path, questions: list[EvalQuestion], names: li
         model_name, settings.ctx, options.answer_tokens, options.rag_tokens, options.tree_mode,
         settings.temperature, settings.seed, mc_mode=mc_mode, mc_all=options.mc_all_modes,
         style=options.style, retrieve_per_option=options.retrieve_per_option,
+        coa_options=options.coa_options,
         auto_margin=options.auto_margin, auto_fallback=options.auto_fallback,
         tree_tokens=options.tree_tokens, flash_attn=settings.flash_attn, kv_type=settings.kv_type,
         judge_model_id=judge_ref.model_id if judge_ref else None,

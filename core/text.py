@@ -6,6 +6,12 @@ import re
 
 LETTERS = "ABCDEFGHIJ"  # option letters of multiple-choice questions
 
+
+def lettered(options: list[str]) -> str:
+    """Options one per line under their letters: "A. first", "B. second", ..."""
+    return "\n".join(f"{LETTERS[i]}. {option}" for i, option in enumerate(options))
+
+
 STOPWORDS = frozenset(
     "a an and are as at be but by for from had has have he her his i if in into is it its of on "
     "or she so than that the their them then there these they this to was were what when where "

@@ -31,7 +31,8 @@ from longdoc.pipelines.registry import get_pipeline
 from longdoc.pipelines.trace import AutoTrace
 
 # settings added after runs were made, and what those runs used
-UNRECORDED_MEANT = {"flash_attn": False, "kv_type": "f16", "auto_fallback": "full"}
+UNRECORDED_MEANT = {"flash_attn": False, "kv_type": "f16", "auto_fallback": "full",
+                    "coa_options": False}
 # settings split off another: runs made before the split used the other's value
 UNRECORDED_SPLIT_FROM = {"tree_tokens": "rag_tokens"}
 _DEFAULT = PipelineOptions()  # the answer options' defaults, written once there
@@ -57,6 +58,7 @@ class RunSettings:
     mc_all: bool = False  # every multiple-choice method's pick recorded
     style: str = _DEFAULT.style
     retrieve_per_option: bool = _DEFAULT.retrieve_per_option
+    coa_options: bool = _DEFAULT.coa_options
     auto_margin: float = _DEFAULT.auto_margin
     auto_fallback: str = _DEFAULT.auto_fallback
     tree_tokens: int = _DEFAULT.tree_tokens

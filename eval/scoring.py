@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from longdoc.core.text import lettered
 from longdoc.eval.datasets import EvalQuestion
 from longdoc.eval.metrics import (
-    LETTERS,
     choice_score,
     exact_match,
     max_token_f1,
@@ -36,7 +36,7 @@ def pose(q: EvalQuestion, mc_mode: str = "likelihood") -> str:
     separately (`choices_for`); only `generate` lists them in the question."""
     if not q.options or choices_for(q, mc_mode):
         return q.question
-    listed = "\n".join(f"{LETTERS[i]}. {opt}" for i, opt in enumerate(q.options))
+    listed = lettered(q.options)
     if q.answer_type == "multiple_select":
         how = "Several options may be correct: answer with all their letters."
     else:

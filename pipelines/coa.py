@@ -12,6 +12,7 @@ question about the same document (in memory and in the state cache on disk).
 from __future__ import annotations
 
 from longdoc.core.errors import LongdocError
+from longdoc.core.text import lettered
 from longdoc.pipelines.answer import Answer, Usage
 from longdoc.pipelines.base import WINDOW_OVERHEAD, AskContext, Pipeline, reading_tokens
 from longdoc.pipelines.budget import QUESTION_RESERVE, room_for
@@ -57,6 +58,14 @@ def manager_prompt(notes: str, question: str, style: str = "full") -> Prompt:
     return Prompt(MANAGER_SYSTEM, evidence, question, MANAGER_INSTRUCTION[style])
 
 
+def worker_question(question: str, choices: list[str] | None, see_options: bool) -> str:
+    """What the workers are asked: the question, and with `--coa-options` the options too, so
+    that they copy what supports or rules out each one (the manager always scores them)."""
+    if not (choices and see_options):
+        return question
+    return f"{question}\nOptions:\n{lettered(choices)}"
+
+
 def found_nothing(reply: str) -> bool:
     head = reply.strip().strip(".").lower()
     return not head or head.startswith(("none", "no relevant", "nothing"))
@@ -88,7 +97,8 @@ class ChainOfAgents(Pipeline):
         notes_tokens = ctx.options.notes_tokens or max(64, min(NOTES_TOKENS,
                                                                llm.context_size // 16))
         # the skeleton leaves out segment, notes and question; reserve room for the last two
-        reserve = notes_tokens + max(QUESTION_RESERVE, llm.count_tokens(question))
+        asked = worker_question(question, choices, ctx.options.coa_options)
+        reserve = notes_tokens + max(QUESTION_RESERVE, llm.count_tokens(asked))
         reply_tokens = min(notes_tokens, REPLY_TOKENS)
         budget = room_for(llm, worker_messages("", "", "", reply_tokens * 3 // 4),
                           reply_tokens, what="document segment", reserve=reserve)
@@ -99,7 +109,7 @@ class ChainOfAgents(Pipeline):
         usage = Usage()
         notes, steps = "", []
         for i, seg in enumerate(segments):
-            msgs = worker_messages(seg.text, notes, question, reply_tokens * 3 // 4)
+            msgs = worker_messages(seg.text, notes, asked, reply_tokens * 3 // 4)
             done = llm.chat(msgs, reply_tokens, cache_prefix=seg.text)
             usage.add(done)
             reply = "" if found_nothing(done.text) else done.text

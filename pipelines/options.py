@@ -41,6 +41,8 @@ class PipelineOptions:
     segment_tokens: int = 4096
     # rag, multiple choice: also retrieve for the question joined with each option
     retrieve_per_option: bool = False
+    # coa, multiple choice: the workers read the options too, not only the question
+    coa_options: bool = False
     style: str = "full"  # free text: "full" (a sentence or two) or "concise" (a phrase)
     # how a multiple-choice option is picked: ensemble did best on the dev MC questions with
     # both the 0.5B and the 1.5B model (README "Multiple choice by method")

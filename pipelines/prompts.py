@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from longdoc.core.text import LETTERS
+from longdoc.core.text import lettered
 from longdoc.indexers.types import Document
 
 SYSTEM = (
@@ -49,8 +49,7 @@ class Prompt:
 
     def listing(self, options: list[str]) -> Prompt:
         """The same prompt with `options` listed under letters, asking for the letter."""
-        listed = "\n".join(f"{LETTERS[i]}. {option}" for i, option in enumerate(options))
-        return replace(self, question=f"{self.question}\nOptions:\n{listed}",
+        return replace(self, question=f"{self.question}\nOptions:\n{lettered(options)}",
                        instruction=LETTER_INSTRUCTION)
 
     def without_reading(self) -> list[dict[str, str]]:

@@ -65,6 +65,24 @@ def test_short_document_is_one_worker_and_a_manager(lighthouse_library):
     assert answer.trace.segments == 1 and answer.usage.calls == 2
 
 
+def test_workers_read_the_options_only_with_coa_options(lighthouse_library):
+    choices = ["Abbie Burgess", "Ida Lewis", "Kate Walker"]
+
+    def workers_asked(options: PipelineOptions) -> list[str]:
+        llm = ScriptedLLM(_worker_reply, context_size=4096)
+        ctx = AskContext(lighthouse_library, llm,
+                         [d.doc_id for d in lighthouse_library.documents()], options=options)
+        answer = ChainOfAgents().answer("Who was the first keeper?", ctx, choices)
+        assert answer.choice is not None  # the manager scores the options either way
+        return [c[-1]["content"] for c in llm.calls if c[0]["content"].startswith("You are one")]
+
+    plain = workers_asked(PipelineOptions())
+    assert plain and not any("Ida Lewis" in prompt for prompt in plain)
+    with_options = workers_asked(PipelineOptions(coa_options=True))
+    assert with_options and all("Options:\nA. Abbie Burgess\nB. Ida Lewis\nC. Kate Walker"
+                                in prompt for prompt in with_options)
+
+
 def test_empty_notes_keep_the_earlier_ones(sample_library):
     def reply(messages):
         if messages[0]["content"].startswith("You are a manager"):

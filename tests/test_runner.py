@@ -174,6 +174,10 @@ def test_a_setting_an_older_run_did_not_record_means_what_older_versions_used(tm
     before_the_fallback_was_chosen = {k: v for k, v in older.items() if k != "auto_fallback"}
     assert _settings(tmp_path, flash_attn=False).differences(
         before_the_fallback_was_chosen) == ["auto_fallback: 'full' in the run, 'coa' now"]
+    before_coa_options = {k: v for k, v in older.items() if k != "coa_options"}
+    assert _settings(tmp_path, flash_attn=False).differences(before_coa_options) == []
+    assert _settings(tmp_path, flash_attn=False, coa_options=True).differences(
+        before_coa_options) == ["coa_options: False in the run, True now"]
 
 
 def test_a_run_from_before_tree_tokens_meant_its_rag_tokens(tmp_path):
