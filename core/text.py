@@ -7,9 +7,10 @@ import re
 LETTERS = "ABCDEFGHIJ"  # option letters of multiple-choice questions
 
 
-def lettered(options: list[str]) -> str:
-    """Options one per line under their letters: "A. first", "B. second", ..."""
-    return "\n".join(f"{LETTERS[i]}. {option}" for i, option in enumerate(options))
+def with_options(question: str, options: list[str]) -> str:
+    """A question followed by its options, one a line under their letters ("A. first")."""
+    listed = "\n".join(f"{LETTERS[i]}. {option}" for i, option in enumerate(options))
+    return f"{question}\nOptions:\n{listed}"
 
 
 STOPWORDS = frozenset(

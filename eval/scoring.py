@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from longdoc.core.text import lettered
+from longdoc.core.text import with_options
 from longdoc.eval.datasets import EvalQuestion
 from longdoc.eval.metrics import (
     choice_score,
@@ -36,12 +36,11 @@ def pose(q: EvalQuestion, mc_mode: str = "likelihood") -> str:
     separately (`choices_for`); only `generate` lists them in the question."""
     if not q.options or choices_for(q, mc_mode):
         return q.question
-    listed = lettered(q.options)
     if q.answer_type == "multiple_select":
         how = "Several options may be correct: answer with all their letters."
     else:
         how = "Answer with the letter of the correct option."
-    return f"{q.question}\nOptions:\n{listed}\n{how}"
+    return f"{with_options(q.question, q.options)}\n{how}"
 
 
 def choices_for(q: EvalQuestion, mc_mode: str) -> list[str] | None:

@@ -12,7 +12,7 @@ question about the same document (in memory and in the state cache on disk).
 from __future__ import annotations
 
 from longdoc.core.errors import LongdocError
-from longdoc.core.text import lettered
+from longdoc.core.text import with_options
 from longdoc.pipelines.answer import Answer, Usage
 from longdoc.pipelines.base import WINDOW_OVERHEAD, AskContext, Pipeline, reading_tokens
 from longdoc.pipelines.budget import QUESTION_RESERVE, room_for
@@ -63,7 +63,7 @@ def worker_question(question: str, choices: list[str] | None, see_options: bool)
     that they copy what supports or rules out each one (the manager always scores them)."""
     if not (choices and see_options):
         return question
-    return f"{question}\nOptions:\n{lettered(choices)}"
+    return with_options(question, choices)
 
 
 def found_nothing(reply: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from longdoc.core.text import lettered
+from longdoc.core.text import with_options
 from longdoc.indexers.types import Document
 
 SYSTEM = (
@@ -49,7 +49,7 @@ class Prompt:
 
     def listing(self, options: list[str]) -> Prompt:
         """The same prompt with `options` listed under letters, asking for the letter."""
-        return replace(self, question=f"{self.question}\nOptions:\n{lettered(options)}",
+        return replace(self, question=with_options(self.question, options),
                        instruction=LETTER_INSTRUCTION)
 
     def without_reading(self) -> list[dict[str, str]]:
