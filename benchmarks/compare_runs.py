@@ -6,7 +6,8 @@ that should (`--retrieve-per-option`, a prompt): the paired score difference and
 
 Pairs result lines by (question, pipeline); prints, per pipeline, identical answers, identical
 multiple-choice picks, the mean score of each run with the paired difference (B − A) and its
-permutation p, and the median seconds per question.
+permutation p, and the median seconds per question; where both runs recorded every
+multiple-choice method's pick (`--mc-all`), the same paired comparison for each method.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import argparse
 import statistics
 from pathlib import Path
 
+from longdoc.eval.metrics import choice_score
 from longdoc.eval.report import paired_permutation_p
 from longdoc.eval.results import load_results
 
@@ -46,6 +48,23 @@ def main() -> None:
               f"method) {same_pick}/{len(mc)}; score {score_a:.3f} | {score_b:.3f} "
               f"({score_b - score_a:+.3f}, p={p:.2f}); median "
               f"seconds {secs_a:.1f} | {secs_b:.1f}")
+        _print_methods([a[k] for k in mc], [b[k] for k in mc])
+
+
+def _print_methods(rows_a: list[dict], rows_b: list[dict]) -> None:
+    """Each multiple-choice method's score in both runs, paired over the same questions."""
+    modes = sorted({m for r in rows_a for m in r["mc_picks"]}
+                   & {m for r in rows_b for m in r["mc_picks"]})
+    for mode in modes:
+        pairs = [(choice_score(ra["mc_picks"][mode], ra["gold"][0]),
+                  choice_score(rb["mc_picks"][mode], rb["gold"][0]))
+                 for ra, rb in zip(rows_a, rows_b, strict=True)
+                 if mode in ra["mc_picks"] and mode in rb["mc_picks"]]
+        scores_a, scores_b = [x for x, _ in pairs], [y for _, y in pairs]
+        mean_a, mean_b = statistics.mean(scores_a), statistics.mean(scores_b)
+        p = paired_permutation_p(scores_b, scores_a)
+        print(f"  {mode}: {mean_a:.3f} | {mean_b:.3f} ({mean_b - mean_a:+.3f}, p={p:.2f}, "
+              f"n={len(pairs)})")
 
 
 if __name__ == "__main__":
