@@ -33,6 +33,8 @@ from longdoc.pipelines.trace import AutoTrace
 # settings added after runs were made, and what those runs used
 UNRECORDED_MEANT = {"flash_attn": False, "kv_type": "f16", "auto_fallback": "full",
                     "coa_options": False}
+# settings that change only some pipelines' answers: a run without them resumes whatever they are
+ONLY_FOR_PIPELINES = {"coa_options": {"coa", "auto"}}
 # settings split off another: runs made before the split used the other's value
 UNRECORDED_SPLIT_FROM = {"tree_tokens": "rag_tokens"}
 _DEFAULT = PipelineOptions()  # the answer options' defaults, written once there
@@ -74,8 +76,12 @@ class RunSettings:
                 return other.get(UNRECORDED_SPLIT_FROM[key])
             return other.get(key, UNRECORDED_MEANT.get(key))
 
+        def matters(key: str) -> bool:
+            return key not in ONLY_FOR_PIPELINES or bool(
+                ONLY_FOR_PIPELINES[key] & set(self.pipelines))
+
         return [f"{k}: {recorded(k)!r} in the run, {v!r} now"
-                for k, v in asdict(self).items() if recorded(k) != v]
+                for k, v in asdict(self).items() if matters(k) and recorded(k) != v]
 
 
 @dataclass

@@ -174,10 +174,23 @@ def test_a_setting_an_older_run_did_not_record_means_what_older_versions_used(tm
     before_the_fallback_was_chosen = {k: v for k, v in older.items() if k != "auto_fallback"}
     assert _settings(tmp_path, flash_attn=False).differences(
         before_the_fallback_was_chosen) == ["auto_fallback: 'full' in the run, 'coa' now"]
-    before_coa_options = {k: v for k, v in older.items() if k != "coa_options"}
-    assert _settings(tmp_path, flash_attn=False).differences(before_coa_options) == []
-    assert _settings(tmp_path, flash_attn=False, coa_options=True).differences(
-        before_coa_options) == ["coa_options: False in the run, True now"]
+    coa_before_coa_options = {k: v for k, v in older.items() if k != "coa_options"} | {
+        "pipelines": ["none", "coa"]}
+    assert _settings(tmp_path, flash_attn=False, pipelines=["none", "coa"]).differences(
+        coa_before_coa_options) == []
+    assert _settings(tmp_path, flash_attn=False, pipelines=["none", "coa"],
+                     coa_options=True).differences(
+        coa_before_coa_options) == ["coa_options: False in the run, True now"]
+
+
+def test_a_setting_for_other_pipelines_does_not_stop_a_resume(tmp_path):
+    from dataclasses import asdict
+
+    made_without = asdict(_settings(tmp_path))  # none and full: no workers to read options
+    assert _settings(tmp_path, coa_options=True).differences(made_without) == []
+    with_coa = {**made_without, "pipelines": ["none", "coa"]}
+    assert _settings(tmp_path, pipelines=["none", "coa"], coa_options=True).differences(
+        with_coa) == ["coa_options: False in the run, True now"]
 
 
 def test_a_run_from_before_tree_tokens_meant_its_rag_tokens(tmp_path):
