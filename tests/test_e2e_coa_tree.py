@@ -74,3 +74,30 @@ def test_compare_cli_json(lighthouse_library, cli_env):
     assert [a["pipeline"] for a in data["answers"]] == ["full", "rag", "coa"]
     assert all("Ada Quill" in a["text"] for a in data["answers"])
     assert len(data["agreement"]) == 1  # they all agree
+
+
+class _Recording:
+    """The real model, with every chat's messages kept (to see what coa's workers were asked)."""
+
+    def __init__(self, llm):
+        self._llm, self.chats = llm, []
+
+    def chat(self, messages, *args, **kwargs):
+        self.chats.append(messages)
+        return self._llm.chat(messages, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._llm, name)
+
+
+def test_coa_workers_read_the_options_and_the_manager_picks(lighthouse_library, real_llm):
+    llm = _Recording(real_llm)
+    doc = lighthouse_library.documents()[0].doc_id
+    choices = ["white", "dark green", "red and white stripes", "grey stone"]
+    ctx = AskContext(lighthouse_library, llm, [doc], options=PipelineOptions(coa_options=True))
+    answer = get_pipeline("coa").answer("What colour did Ada Quill paint the tower in 1887?",
+                                        ctx, choices)
+    workers = [m[-1]["content"] for m in llm.chats if m[0]["content"].startswith("You are one")]
+    assert workers and all("Options:\nA. white\nB. dark green" in w for w in workers)
+    assert any("green" in w.found for w in answer.trace.workers), answer.trace.workers
+    assert answer.text == "B. dark green", answer.choice
