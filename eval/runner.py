@@ -34,7 +34,7 @@ from longdoc.pipelines.trace import AutoTrace
 UNRECORDED_MEANT = {"flash_attn": False, "kv_type": "f16", "auto_fallback": "full",
                     "coa_options": False}
 # settings that change only some pipelines' answers: a run without them resumes whatever they are
-ONLY_FOR_PIPELINES = {"coa_options": {"coa", "auto"}}
+ONLY_FOR_PIPELINES = {"coa_options": {"coa", "auto"}, "retrieve_per_option": {"rag", "auto"}}
 # settings split off another: runs made before the split used the other's value
 UNRECORDED_SPLIT_FROM = {"tree_tokens": "rag_tokens"}
 _DEFAULT = PipelineOptions()  # the answer options' defaults, written once there

@@ -188,6 +188,7 @@ def test_a_setting_for_other_pipelines_does_not_stop_a_resume(tmp_path):
 
     made_without = asdict(_settings(tmp_path))  # none and full: no workers to read options
     assert _settings(tmp_path, coa_options=True).differences(made_without) == []
+    assert _settings(tmp_path, retrieve_per_option=True).differences(made_without) == []
     with_coa = {**made_without, "pipelines": ["none", "coa"]}
     assert _settings(tmp_path, pipelines=["none", "coa"], coa_options=True).differences(
         with_coa) == ["coa_options: False in the run, True now"]
