@@ -39,14 +39,11 @@ def main() -> None:
         same = sum(a[k]["answer"].strip() == b[k]["answer"].strip() for k in keys)
         mc = [k for k in keys if a[k].get("mc_picks") and b[k].get("mc_picks")]
         same_pick = sum(a[k]["mc_picks"] == b[k]["mc_picks"] for k in mc)
-        scores_a, scores_b = [a[k]["score"] for k in keys], [b[k]["score"] for k in keys]
-        score_a, score_b = statistics.mean(scores_a), statistics.mean(scores_b)
-        p = paired_permutation_p(scores_b, scores_a)
+        scores = _paired([a[k]["score"] for k in keys], [b[k]["score"] for k in keys])
         secs_a = statistics.median(a[k]["timings"]["total_s"] for k in keys)
         secs_b = statistics.median(b[k]["timings"]["total_s"] for k in keys)
         print(f"{pipeline}: identical answers {same}/{len(keys)}; identical picks (every "
-              f"method) {same_pick}/{len(mc)}; score {score_a:.3f} | {score_b:.3f} "
-              f"({score_b - score_a:+.3f}, p={p:.2f}); median "
+              f"method) {same_pick}/{len(mc)}; score {scores}; median "
               f"seconds {secs_a:.1f} | {secs_b:.1f}")
         _print_methods([a[k] for k in mc], [b[k] for k in mc])
 
@@ -60,11 +57,15 @@ def _print_methods(rows_a: list[dict], rows_b: list[dict]) -> None:
                   choice_score(rb["mc_picks"][mode], rb["gold"][0]))
                  for ra, rb in zip(rows_a, rows_b, strict=True)
                  if mode in ra["mc_picks"] and mode in rb["mc_picks"]]
-        scores_a, scores_b = [x for x, _ in pairs], [y for _, y in pairs]
-        mean_a, mean_b = statistics.mean(scores_a), statistics.mean(scores_b)
-        p = paired_permutation_p(scores_b, scores_a)
-        print(f"  {mode}: {mean_a:.3f} | {mean_b:.3f} ({mean_b - mean_a:+.3f}, p={p:.2f}, "
-              f"n={len(pairs)})")
+        scores = _paired([x for x, _ in pairs], [y for _, y in pairs], f", n={len(pairs)}")
+        print(f"  {mode}: {scores}")
+
+
+def _paired(scores_a: list[float], scores_b: list[float], more: str = "") -> str:
+    """"A | B (B − A, p=…)": the two means and the paired permutation p of their difference."""
+    mean_a, mean_b = statistics.mean(scores_a), statistics.mean(scores_b)
+    p = paired_permutation_p(scores_b, scores_a)
+    return f"{mean_a:.3f} | {mean_b:.3f} ({mean_b - mean_a:+.3f}, p={p:.2f}{more})"
 
 
 if __name__ == "__main__":
