@@ -32,9 +32,10 @@ from longdoc.pipelines.trace import AutoTrace
 
 # settings added after runs were made, and what those runs used
 UNRECORDED_MEANT = {"flash_attn": False, "kv_type": "f16", "auto_fallback": "full",
-                    "coa_options": False}
+                    "coa_options": False, "full_focus_tokens": 0}
 # settings that change only some pipelines' answers: a run without them resumes whatever they are
-ONLY_FOR_PIPELINES = {"coa_options": {"coa", "auto"}, "retrieve_per_option": {"rag", "auto"}}
+ONLY_FOR_PIPELINES = {"coa_options": {"coa", "auto"}, "retrieve_per_option": {"rag", "auto"},
+                      "full_focus_tokens": {"full", "auto"}}
 # settings split off another: runs made before the split used the other's value
 UNRECORDED_SPLIT_FROM = {"tree_tokens": "rag_tokens"}
 _DEFAULT = PipelineOptions()  # the answer options' defaults, written once there
@@ -61,6 +62,7 @@ class RunSettings:
     style: str = _DEFAULT.style
     retrieve_per_option: bool = _DEFAULT.retrieve_per_option
     coa_options: bool = _DEFAULT.coa_options
+    full_focus_tokens: int = _DEFAULT.full_focus_tokens
     auto_margin: float = _DEFAULT.auto_margin
     auto_fallback: str = _DEFAULT.auto_fallback
     tree_tokens: int = _DEFAULT.tree_tokens

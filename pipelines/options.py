@@ -35,6 +35,9 @@ class PipelineOptions:
     tree_tokens: int = 1536
     tree_mode: str = "collapsed"  # tree: retrieve over all levels, or navigate from the root
     tree: TreeSettings = field(default_factory=TreeSettings)
+    # full: tokens of the passages most related to the question repeated after the document
+    # (0: off)
+    full_focus_tokens: int = 0
     # coa: longest evidence passed between workers (None: the window / 16, 64 to 256)
     notes_tokens: int | None = None
     # coa: longest segment even in a larger window (more, shorter segments read closer)
@@ -60,6 +63,8 @@ class PipelineOptions:
                                f"not '{self.tree_mode}'")
         if self.rag_tokens < 64:
             raise LongdocError(f"--rag-tokens must be at least 64 (got {self.rag_tokens})")
+        if self.full_focus_tokens < 0:
+            raise LongdocError(f"--full-focus must be 0 or more (got {self.full_focus_tokens})")
         if self.tree_tokens < 64:
             raise LongdocError(f"--tree-tokens must be at least 64 (got {self.tree_tokens})")
         if self.style not in STYLES:

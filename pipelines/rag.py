@@ -97,10 +97,8 @@ class Rag(Pipeline):
         if choices and ctx.options.retrieve_per_option:
             queries += [f"{question} {c}" for c in choices]
         candidates = self.retrieve(queries, ctx)
-        picked = fill_budget(candidates, lambda c: llm.count_tokens(c.chunk.text), room)
+        picked, passages = passages_within(candidates, ctx, room)
         chosen = [c.chunk for c in picked]
-        doc_texts = {d: ctx.document(d).text for d in {c.doc_id for c in chosen}}
-        passages = merge_in_document_order(chosen, doc_texts, ctx.titles())
         context = "\n".join(p.render() for p in passages)
         completion = ctx.final(Prompt(SYSTEM, context, question, ctx.instruction()
                                   + (UNANSWERABLE if self.self_route else "")), choices)
@@ -115,6 +113,16 @@ class Rag(Pipeline):
         return Answer(self.name, question, completion.text,
                       citations=cite(support, completion.text, ctx.titles()), usage=usage,
                       trace=trace)
+
+
+def passages_within(candidates: list[Candidate], ctx: AskContext, room: int
+                    ) -> tuple[list[Candidate], list[Passage]]:
+    """The best candidates that fit `room` tokens, and their text as passages in document
+    order."""
+    picked = fill_budget(candidates, lambda c: ctx.llm.count_tokens(c.chunk.text), room)
+    chosen = [c.chunk for c in picked]
+    doc_texts = {d: ctx.document(d).text for d in {c.doc_id for c in chosen}}
+    return picked, merge_in_document_order(chosen, doc_texts, ctx.titles())
 
 
 def _rank(keys: list[tuple[str, int]], key: tuple[str, int]) -> int | None:

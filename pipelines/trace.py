@@ -27,11 +27,16 @@ class FullTrace(Trace):
     context_tokens: int
     reused_tokens: int
     kept_fraction: float
+    focus_pages: list[str] = field(default_factory=list)  # --full-focus: passages repeated
 
     def lines(self) -> list[TraceLine]:
-        return [TraceLine("context", f"{self.context_tokens:,} prompt tokens, "
-                                     f"{self.reused_tokens:,} reused from the KV cache; kept "
-                                     f"{self.kept_fraction:.0%} of the text")]
+        lines = [TraceLine("context", f"{self.context_tokens:,} prompt tokens, "
+                                      f"{self.reused_tokens:,} reused from the KV cache; kept "
+                                      f"{self.kept_fraction:.0%} of the text")]
+        if self.focus_pages:
+            lines.append(TraceLine("focus", "repeated before the question: "
+                                            + ", ".join(self.focus_pages)))
+        return lines
 
 
 @dataclass

@@ -30,6 +30,19 @@ def test_full_answers_and_cites_the_page(pdf_ctx):
     assert second.timings.total_s < 0.25 * answer.timings.total_s
 
 
+def test_full_focus_repeats_the_passage_and_keeps_the_document_state(pdf_ctx):
+    """The document prefix is the one the test above left in the state cache, so only the
+    repeated passages and the question are read."""
+    focused = AskContext(pdf_ctx.library, pdf_ctx.llm, pdf_ctx.doc_ids,
+                         PipelineOptions(full_focus_tokens=600), embedder=pdf_ctx.embedder)
+    answer = get_pipeline("full").answer("Which computer did Mel write programs for?", focused)
+    assert "RPC-4000" in answer.text
+    pages = [label.rsplit(", ", 1)[1] for label in answer.trace.focus_pages]
+    assert any(label in ("p. 8", "pp. 7-8", "pp. 8-9") for label in pages), pages
+    assert answer.usage.reused_tokens > 0.8 * answer.usage.prompt_tokens
+    assert answer.kept_fraction == 1.0
+
+
 def test_rag_answers_and_cites_the_page(pdf_ctx):
     answer = get_pipeline("rag").answer(
         "According to Phil Agre, how many meanings does the word hack have?", pdf_ctx)

@@ -6,6 +6,7 @@ import pytest
 
 from longdoc.core.errors import LongdocError
 from longdoc.pipelines.base import AskContext
+from longdoc.pipelines.full import FOCUS_HEADER
 from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.rag import Rag, merge_in_document_order
 from longdoc.pipelines.registry import get_pipeline, parse_pipelines
@@ -45,6 +46,35 @@ def test_full_truncates_the_middle_and_says_how_much(sample_library):
     assert "[Page 1]" in prompt and "http://ed-thelen.org" in prompt  # head and tail kept
     assert 0.1 < answer.kept_fraction < 0.5
     assert llm.prompt_tokens(llm.calls[0]) + llm.max_tokens[0] <= 1500
+
+
+def test_full_focus_repeats_the_related_passages_before_the_question(sample_library, embedder):
+    llm = ScriptedLLM(MEL, context_size=16000)
+    asked = "What company did Mel work for?"
+    plain = get_pipeline("full").answer(asked, _ctx(sample_library, llm, embedder=embedder))
+    focused = get_pipeline("full").answer(asked, _ctx(
+        sample_library, llm, embedder=embedder, options=PipelineOptions(full_focus_tokens=600)))
+    without, with_focus = (call[-1]["content"] for call in llm.calls)
+    assert FOCUS_HEADER not in without
+    document, focus = with_focus.split(FOCUS_HEADER)
+    assert document.rstrip().endswith("</document>") and document.strip() in without
+    passages = focus.split("\nQuestion:")[0]
+    assert "Royal McBee" in passages and passages.startswith("[Hacker Folklore")
+    assert llm.count_tokens(passages) <= 600 + 16 * passages.count("[Hacker Folklore")
+    assert plain.kept_fraction == focused.kept_fraction == 1.0
+
+
+def test_full_focus_keeps_the_document_prefix_whatever_the_question(sample_library, embedder):
+    """Room for the passages is taken from the document before the question is known."""
+    llm = ScriptedLLM("no idea", context_size=1500)
+    ctx = _ctx(sample_library, llm, embedder=embedder,
+               options=PipelineOptions(full_focus_tokens=200))
+    shorter = get_pipeline("full").answer("Who employed Mel?", ctx)
+    get_pipeline("full").answer("What did the programmers of the LGP-30 do?", ctx)
+    (first_doc, first_focus), (second_doc, second_focus) = (
+        call[-1]["content"].split(FOCUS_HEADER) for call in llm.calls)
+    assert first_doc == second_doc and first_focus != second_focus
+    assert 0.1 < shorter.kept_fraction < 0.5  # the window (checked by the fake) still holds
 
 
 def test_full_refuses_a_context_smaller_than_the_prompt(sample_library):

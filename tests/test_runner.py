@@ -192,6 +192,13 @@ def test_a_setting_for_other_pipelines_does_not_stop_a_resume(tmp_path):
     with_coa = {**made_without, "pipelines": ["none", "coa"]}
     assert _settings(tmp_path, pipelines=["none", "coa"], coa_options=True).differences(
         with_coa) == ["coa_options: False in the run, True now"]
+    rag_only = {**made_without, "pipelines": ["rag"]}
+    assert _settings(tmp_path, pipelines=["rag"], full_focus_tokens=768).differences(
+        rag_only) == []
+    assert _settings(tmp_path, full_focus_tokens=768).differences(made_without) == [
+        "full_focus_tokens: 0 in the run, 768 now"]
+    before_full_focus = {k: v for k, v in made_without.items() if k != "full_focus_tokens"}
+    assert _settings(tmp_path).differences(before_full_focus) == []
 
 
 def test_a_run_from_before_tree_tokens_meant_its_rag_tokens(tmp_path):
