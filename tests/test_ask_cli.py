@@ -42,6 +42,11 @@ def test_unknown_pipeline(lighthouse_library):
                     "unknown pipeline 'magic'")
 
 
+def test_negative_full_focus(lighthouse_library):
+    _one_line_error(_ask("What?", "--index", str(lighthouse_library.root), "-p", "full",
+                         "--full-focus", "-5"), "--full-focus must be 0 or more (got -5)")
+
+
 def test_model_path_missing(lighthouse_library, tmp_path):
     _one_line_error(_ask("What?", "--index", str(lighthouse_library.root), "--model",
                          str(tmp_path / "missing.gguf")), "not found")
