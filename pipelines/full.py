@@ -13,14 +13,13 @@ its KV prefix stays the same for every question.
 
 from __future__ import annotations
 
-from longdoc.indexers.types import pages_label
 from longdoc.pipelines.answer import Answer, Usage
 from longdoc.pipelines.base import AskContext, Pipeline
 from longdoc.pipelines.budget import QUESTION_RESERVE, keep_head_and_tail, room_for
 from longdoc.pipelines.evidence import cite, supporting_chunks
 from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.prompts import SYSTEM, Prompt, render_document
-from longdoc.pipelines.rag import Passage, Rag, passages_within
+from longdoc.pipelines.rag import Passage, Rag, passages_within, render_passages
 from longdoc.pipelines.retrieval import HEADER_TOKENS
 from longdoc.pipelines.trace import FullTrace
 
@@ -65,8 +64,7 @@ class FullContext(Pipeline):
         context = "".join(render_document(d) for d in ctx.documents())
         context, kept = keep_head_and_tail(llm, context, document_room(ctx, question))
         focus = focus_passages(question, ctx)
-        repeated = "\n".join(p.render() for p in focus)
-        reading = f"{context}\n{FOCUS_HEADER}{repeated}" if focus else context
+        reading = f"{context}\n{FOCUS_HEADER}{render_passages(focus)}" if focus else context
         completion = ctx.final(Prompt(SYSTEM, reading, question, ctx.instruction()), choices,
                                cache_prefix=context)
         usage = Usage()
@@ -79,6 +77,5 @@ class FullContext(Pipeline):
                                                                  ctx.titles()),
             usage=usage, kept_fraction=round(kept, 4),
             trace=FullTrace(completion.prompt_tokens, completion.reused_tokens, round(kept, 4),
-                            [f"{p.title}, {pages_label(p.page_start, p.page_end)}"
-                             for p in focus]),
+                            [p.label for p in focus]),
         )

@@ -36,8 +36,16 @@ class Passage:
     def page_end(self) -> int:
         return max(c.page_end for c in self.chunks)
 
+    @property
+    def label(self) -> str:
+        return f"{self.title}, {pages_label(self.page_start, self.page_end)}"
+
     def render(self) -> str:
-        return f"[{self.title}, {pages_label(self.page_start, self.page_end)}]\n{self.text}\n"
+        return f"[{self.label}]\n{self.text}\n"
+
+
+def render_passages(passages: list[Passage]) -> str:
+    return "\n".join(p.render() for p in passages)
 
 
 def merge_in_document_order(chosen: list[Chunk], doc_texts: dict[str, str],
@@ -99,7 +107,7 @@ class Rag(Pipeline):
         candidates = self.retrieve(queries, ctx)
         picked, passages = passages_within(candidates, ctx, room)
         chosen = [c.chunk for c in picked]
-        context = "\n".join(p.render() for p in passages)
+        context = render_passages(passages)
         completion = ctx.final(Prompt(SYSTEM, context, question, ctx.instruction()
                                   + (UNANSWERABLE if self.self_route else "")), choices)
         usage = Usage()
