@@ -125,6 +125,7 @@ def _run_settings(questions_file: Path, questions: list[EvalQuestion], names: li
                   mc_mode: str, judge_model: str | None) -> RunSettings:
     """What the run records in run.json; a resumed run must match it."""
     model_id, model_name = _model_identity(settings, servers)
+    options = options.for_model(model_name)
     judge_ref = resolve_model(judge_model) if judge_model else None
     return RunSettings(
         str(Path(questions_file).resolve()), _ids_hash(questions), names, model_id,

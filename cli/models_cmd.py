@@ -9,6 +9,9 @@ from rich.table import Table
 from longdoc.cli.common import JsonOpt, console, handles_errors, print_json
 from longdoc.llm.model_store import cached_models, describe_known, models_dir
 from longdoc.llm.settings import trained_context
+from longdoc.pipelines.model_defaults import defaults_of
+
+FLAGS = {"full_focus_tokens": "--full-focus"}  # the option each per-model default sets
 
 
 @handles_errors
@@ -18,6 +21,7 @@ def models(json_out: JsonOpt = False) -> None:
     known_paths = {r["path"] for r in rows}
     for r in rows:
         r["context"] = trained_context(Path(r["path"])) if r["assembled"] else None
+        r["defaults"] = defaults_of(r["name"])
     extra = [m for m in cached_models() if m["path"] not in known_paths]
     for m in extra:
         m["context"] = trained_context(Path(m["path"]))
@@ -38,4 +42,12 @@ def models(json_out: JsonOpt = False) -> None:
                       f"{m['context']:,}" if m["context"] else "-",
                       (m["sha256"] or "-")[:16])
     console.print(table)
+    for r in rows:
+        if flags := _flags(r["defaults"]):
+            console.print(f"[dim]{r['name']} answers with {flags} unless told otherwise[/]")
     console.print("[dim]any other GGUF file works too: longdoc ask … --model PATH[/]")
+
+
+def _flags(defaults: dict[str, int]) -> str:
+    """The per-model defaults that are on, as the flags they stand for."""
+    return " ".join(f"{FLAGS[option]} {value}" for option, value in defaults.items() if value)

@@ -17,6 +17,7 @@ import typer
 from longdoc.cli.config import setting
 from longdoc.llm.model_store import DEFAULT_MODEL
 from longdoc.llm.settings import ModelSettings
+from longdoc.pipelines.model_defaults import GENERIC, MODEL_DEFAULTS
 from longdoc.pipelines.options import PipelineOptions
 
 _D = ModelSettings()
@@ -58,6 +59,12 @@ MODEL_PARAMS = [
 ]
 
 
+def _focus_defaults() -> str:
+    named = [f"{value} for {model}" for model, row in MODEL_DEFAULTS.items()
+             if (value := row.get("full_focus_tokens")) is not None]
+    return ", ".join(named + [f"else {GENERIC['full_focus_tokens']}"])
+
+
 def _answer_params(max_tokens: int, style: str) -> list[inspect.Parameter]:
     return [
         _param("max_tokens", max_tokens, "--max-tokens", "Longest answer in tokens."),
@@ -65,7 +72,8 @@ def _answer_params(max_tokens: int, style: str) -> list[inspect.Parameter]:
                "rag (and auto's first step): tokens of retrieved text."),
         _param("full_focus_tokens", _P.full_focus_tokens, "--full-focus",
                "full: tokens of the passages most related to the question, repeated between "
-               "the document and the question (0: off)."),
+               f"the document and the question (0: off; default {_focus_defaults()}).",
+               Optional[int], show_default=False),
         _param("tree_tokens", _P.tree_tokens, "--tree-tokens",
                "tree: tokens of summaries and passages read."),
         _param("tree_mode", _P.tree_mode, "--tree-mode",
@@ -123,7 +131,7 @@ def answer_options(max_tokens: int = _P.answer_tokens, style: str = _P.style) ->
     --auto-margin, --auto-fallback; the command receives `options: PipelineOptions`
     (validated)."""
 
-    def build(max_tokens: int, rag_tokens: int, full_focus_tokens: int, tree_tokens: int,
+    def build(max_tokens: int, rag_tokens: int, full_focus_tokens: int | None, tree_tokens: int,
               tree_mode: str, style: str, auto_margin: float,
               auto_fallback: str) -> PipelineOptions:
         return PipelineOptions(answer_tokens=max_tokens, rag_tokens=rag_tokens,

@@ -10,6 +10,7 @@ from rich.markup import escape
 from longdoc.cli.common import err_console
 from longdoc.core.errors import LongdocError
 from longdoc.indexers.library import Library
+from longdoc.llm.model_store import DEFAULT_MODEL
 from longdoc.llm.protocol import LLM
 from longdoc.llm.settings import ModelSettings, load_server
 from longdoc.llm.settings import load_llm as load_backend
@@ -95,7 +96,8 @@ def open_session(library: Library, refs: list[str] | None, settings: ModelSettin
     """The documents to read, their titles, and the model, its context sized to what the
     pipelines need of these documents (unless --ctx says otherwise, or not `sized`)."""
     doc_ids = select_documents(library, refs)
-    needed = window_needed(library, doc_ids, pipelines, options) if sized else None
+    sizing = options.for_model(settings.model or DEFAULT_MODEL)
+    needed = window_needed(library, doc_ids, pipelines, sizing) if sized else None
     if not any(p.uses_vectors for p in pipelines):
         llm = load_llm(settings, quiet=quiet, needed=needed)
     else:

@@ -26,6 +26,7 @@ from longdoc.indexers.library import Library
 from longdoc.llm.protocol import LLM
 from longdoc.llm.server_http import ServerError
 from longdoc.pipelines.base import AskContext
+from longdoc.pipelines.model_defaults import GENERIC
 from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.registry import get_pipeline
 from longdoc.pipelines.trace import AutoTrace
@@ -62,7 +63,7 @@ class RunSettings:
     style: str = _DEFAULT.style
     retrieve_per_option: bool = _DEFAULT.retrieve_per_option
     coa_options: bool = _DEFAULT.coa_options
-    full_focus_tokens: int = _DEFAULT.full_focus_tokens
+    full_focus_tokens: int = GENERIC["full_focus_tokens"]  # eval records the model's value
     auto_margin: float = _DEFAULT.auto_margin
     auto_fallback: str = _DEFAULT.auto_fallback
     tree_tokens: int = _DEFAULT.tree_tokens
@@ -196,8 +197,9 @@ def answer_document(work: DocumentWork, library: Library, llm: LLM, embedder: Em
             continue
         ctx = AskContext(library, llm, [work.doc_id], options, embedder=embedder)
         pipeline = get_pipeline(name)
+        resolved = ctx.options  # with the model's defaults filled in
         for q in todo:
-            ctx.options = options.but(style=style_for(q, settings.style))
+            ctx.options = resolved.but(style=style_for(q, settings.style))
             row = _answer_one(q, name, pipeline, ctx, settings, work.doc_id, work.doc_tokens)
             if judge and q.answer_type == "free_text" and not row["error"]:
                 row["judge"] = judge.grade(q.question, q.answers, row["answer"])

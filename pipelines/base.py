@@ -47,6 +47,10 @@ class AskContext:
     _docs: dict[str, Document] = field(default_factory=dict, repr=False)
     _chunks: dict[str, list[Chunk]] = field(default_factory=dict, repr=False)
 
+    def __post_init__(self) -> None:
+        # options left to the model (model_defaults.py) take this model's values
+        self.options = self.options.for_model(self.llm.name)
+
     def document(self, doc_id: str) -> Document:
         if doc_id not in self._docs:
             self._docs[doc_id] = self.library.load_document(doc_id)

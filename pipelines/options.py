@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from longdoc.core.errors import LongdocError
+from longdoc.pipelines.model_defaults import PER_MODEL, model_default
 
 TREE_MODES = ("collapsed", "navigate")
 # auto: the caller picks per question (eval: concise for extractive questions); else full
@@ -36,8 +37,8 @@ class PipelineOptions:
     tree_mode: str = "collapsed"  # tree: retrieve over all levels, or navigate from the root
     tree: TreeSettings = field(default_factory=TreeSettings)
     # full: tokens of the passages most related to the question repeated after the document
-    # (0: off)
-    full_focus_tokens: int = 0
+    # (0: off; None: the model's default, see model_defaults.py)
+    full_focus_tokens: int | None = None
     # coa: longest evidence passed between workers (None: the window / 16, 64 to 256)
     notes_tokens: int | None = None
     # coa: longest segment even in a larger window (more, shorter segments read closer)
@@ -63,7 +64,7 @@ class PipelineOptions:
                                f"not '{self.tree_mode}'")
         if self.rag_tokens < 64:
             raise LongdocError(f"--rag-tokens must be at least 64 (got {self.rag_tokens})")
-        if self.full_focus_tokens < 0:
+        if self.full_focus_tokens is not None and self.full_focus_tokens < 0:
             raise LongdocError(f"--full-focus must be 0 or more (got {self.full_focus_tokens})")
         if self.tree_tokens < 64:
             raise LongdocError(f"--tree-tokens must be at least 64 (got {self.tree_tokens})")
@@ -80,6 +81,13 @@ class PipelineOptions:
         if self.answer_tokens < 1:
             raise LongdocError(f"--max-tokens must be at least 1 (got {self.answer_tokens})")
         return self
+
+    def for_model(self, model: str | None) -> PipelineOptions:
+        """A copy whose per-model options left unset take `model`'s defaults (a short name, a
+        GGUF path or a served file name; an unknown model gets the generic ones)."""
+        unset = {name: model_default(name, model) for name in PER_MODEL
+                 if getattr(self, name) is None}
+        return replace(self, **unset) if unset else self
 
     def but(self, **changes) -> PipelineOptions:
         """A copy with some options changed."""

@@ -87,7 +87,8 @@ def test_damaged_state_cache_is_rebuilt_and_json_answer(lighthouse_library, cli_
     from pathlib import Path
 
     args = ("Who was the first keeper of the lighthouse?", "--index",
-            str(lighthouse_library.root), "-p", "full", "--ctx", "2048", "--json")
+            str(lighthouse_library.root), "-p", "full", "--ctx", "2048", "--json",
+            "--full-focus", "0")  # only the document, whose state is the one reused
     first = _ask(*args, env=cli_env)
     assert first.returncode == 0, first.stderr
     states = Path(cli_env["XDG_CACHE_HOME"]) / "longdoc" / "states"
@@ -114,3 +115,5 @@ def test_models_lists_the_default_model(model_ref, cli_env):
     default = known["qwen2.5-coder-0.5b"]
     assert default["default"] and default["assembled"] and default["context"] == 32768
     assert default["sha256"] == model_ref.model_id
+    assert default["defaults"] == {"full_focus_tokens": 768}  # its own, from the dev runs
+    assert known["qwen2.5-coder-1.5b"]["defaults"] == {"full_focus_tokens": 0}

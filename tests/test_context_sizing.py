@@ -29,7 +29,7 @@ def test_sized_context_rounds_up_and_stays_within_the_largest():
 
 
 def test_each_pipeline_needs_room_for_what_it_reads():
-    options = PipelineOptions()
+    options = PipelineOptions().for_model(None)  # a model without its own defaults
     small, large = 1_000, 50_000
     none = get_pipeline("none").window_needed(large, options)
     full_small = get_pipeline("full").window_needed(small, options)
@@ -81,7 +81,8 @@ def test_a_state_saved_under_one_context_serves_another(lighthouse_library, mode
     (cache / "longdoc" / "models").symlink_to(model_ref.path.parent, target_is_directory=True)
     env = {**os.environ, "XDG_CACHE_HOME": str(cache), "LONGDOC_INDEX": ""}
     args = [sys.executable, "-m", "longdoc.cli.main", "ask", "Who was the first keeper?",
-            "--index", str(lighthouse_library.root), "-p", "full", "--max-tokens", "16"]
+            "--index", str(lighthouse_library.root), "-p", "full", "--max-tokens", "16",
+            "--full-focus", "0"]  # only the document: its state is what is reused
     first = subprocess.run(args, capture_output=True, text=True, timeout=600, env=env)
     assert first.returncode == 0, first.stderr
     assert "context 2,048 tokens" in first.stderr  # sized to a short document, not 32k
@@ -94,7 +95,7 @@ def test_a_state_saved_under_one_context_serves_another(lighthouse_library, mode
 
 def test_every_pipeline_says_what_it_needs():
     for name in PIPELINES:
-        assert get_pipeline(name).window_needed(3000, PipelineOptions()) > 0
+        assert get_pipeline(name).window_needed(3000, PipelineOptions().for_model(None)) > 0
 
 
 def test_gguf_metadata_is_read_once_and_again_when_the_file_changes(tmp_path, monkeypatch,

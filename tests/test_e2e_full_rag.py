@@ -22,17 +22,19 @@ def test_full_answers_and_cites_the_page(pdf_ctx):
     assert "Royal McBee" in answer.text
     assert answer.citations[0].page_start == 8
     assert answer.kept_fraction == 1.0
-    # a second question on the same document reuses the document's KV state
+    # a second question on the same document reuses the document's KV state: all but the
+    # passages this model's default (--full-focus 768) repeats after it
+    assert pdf_ctx.options.full_focus_tokens == 768
     second = get_pipeline("full").answer("Which computer did Mel write programs for?", pdf_ctx)
     assert "RPC-4000" in second.text
     assert second.citations[0].page_start == 8
-    assert second.usage.reused_tokens > 0.95 * second.usage.prompt_tokens
+    assert second.usage.reused_tokens > 0.9 * second.usage.prompt_tokens
     assert second.timings.total_s < 0.25 * answer.timings.total_s
 
 
 def test_full_focus_repeats_the_passage_and_keeps_the_document_state(pdf_ctx):
-    """The plain question leaves the document in the KV cache (the test above already did,
-    so it is quick); the focused one then reads only the repeated passages and itself."""
+    """A first question leaves the document in the KV cache (the test above already did, so
+    it is quick); another budget of focus then reads only its passages and the question."""
     asked = "Which computer did Mel write programs for?"
     get_pipeline("full").answer(asked, pdf_ctx)
     focused = AskContext(pdf_ctx.library, pdf_ctx.llm, pdf_ctx.doc_ids,
