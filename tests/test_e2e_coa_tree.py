@@ -1,5 +1,6 @@
 """End to end on the real default model: with a 2,048-token window over a ~3,300-token
-document, coa and tree find a fact from the middle that full loses to truncation."""
+document, coa and tree find a fact from the middle that full loses to truncation (unless it
+repeats the related passages, this model's default)."""
 
 from __future__ import annotations
 
@@ -38,10 +39,17 @@ def style_ctx(sample_library, small_llm, embedder, tmp_path_factory):
                       options=PipelineOptions(notes_tokens=128))
 
 
-def test_full_loses_the_middle_of_the_document(style_ctx):
-    answer = get_pipeline("full").answer(QUESTION, style_ctx)
+def test_full_loses_the_middle_of_the_document_unless_it_repeats_the_related_passages(
+        style_ctx):
+    plain = AskContext(style_ctx.library, style_ctx.llm, style_ctx.doc_ids,
+                       PipelineOptions(full_focus_tokens=0), embedder=style_ctx.embedder)
+    answer = get_pipeline("full").answer(QUESTION, plain)
     assert answer.kept_fraction < 0.6
     assert "3:1" not in answer.text
+    # this model's default (--full-focus 768) reads the passage from the middle again
+    assert style_ctx.options.full_focus_tokens == 768
+    focused = get_pipeline("full").answer(QUESTION, style_ctx)
+    assert focused.trace.focus_pages and "3:1" in focused.text
 
 
 def test_coa_finds_the_fact(style_ctx):
