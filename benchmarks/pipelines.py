@@ -33,6 +33,7 @@ from longdoc.indexers.library import Library
 from longdoc.llm.llama import LlamaCppLLM
 from longdoc.llm.model_store import resolve_model
 from longdoc.pipelines.base import AskContext
+from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.registry import get_pipeline
 
 DEV = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev"
@@ -56,7 +57,8 @@ def raw_prefill_tps(model_path: Path, tokens: list[int], n_ctx: int) -> float:
 def cli_full(question: str, index: Path, env: dict, n_ctx: int) -> float:
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "longdoc.cli.main", "ask", question, "-p", "full",
-                    "--index", str(index), "--ctx", str(n_ctx), "--json"], check=True, env=env,
+                    "--index", str(index), "--ctx", str(n_ctx), "--json", "--full-focus",
+                    "0"], check=True, env=env,
                    capture_output=True, text=True)
     return time.perf_counter() - started
 
@@ -89,7 +91,9 @@ def short_context_part(args, ref, lib, embedder, doc_id, tmp: Path) -> None:
     raw = raw_prefill_tps(ref.path, doc_tokens, args.ctx)
     print(f"raw llama.cpp prefill:          {raw:8.1f} tokens/s")
 
-    ctx = AskContext(lib, llm, [doc_id], embedder=embedder)
+    # the reuse of the document's KV state, without the 0.5B's default --full-focus 768
+    # (its passages come after the shared prefix, so no question reuses them)
+    ctx = AskContext(lib, llm, [doc_id], PipelineOptions(full_focus_tokens=0), embedder=embedder)
     first = get_pipeline("full").answer(Q1, ctx)
     full_tps = first.usage.prompt_tokens / first.timings.first_token_s
     print(f"full pipeline prefill:          {full_tps:8.1f} tokens/s "
