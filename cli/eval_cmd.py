@@ -106,6 +106,8 @@ def evaluate(
                           mc_all_modes=mc_all, retrieve_per_option=retrieve_per_option,
                           coa_options=coa_options)
     servers, mc_mode = _connect(settings, out, mc_mode)
+    # the model's own defaults, once: run.json records the options the answers are made with
+    options = options.for_model(_model_identity(settings, servers)[1])
     run = _run_settings(questions_file, questions, names, settings, servers, options, mc_mode,
                         judge_model)
     state = prepare_run(out, run)
@@ -125,7 +127,6 @@ def _run_settings(questions_file: Path, questions: list[EvalQuestion], names: li
                   mc_mode: str, judge_model: str | None) -> RunSettings:
     """What the run records in run.json; a resumed run must match it."""
     model_id, model_name = _model_identity(settings, servers)
-    options = options.for_model(model_name)
     judge_ref = resolve_model(judge_model) if judge_model else None
     return RunSettings(
         str(Path(questions_file).resolve()), _ids_hash(questions), names, model_id,

@@ -60,8 +60,8 @@ MODEL_PARAMS = [
 
 
 def _focus_defaults() -> str:
-    named = [f"{value} for {model}" for model, row in MODEL_DEFAULTS.items()
-             if (value := row.get("full_focus_tokens")) is not None]
+    named = [f"{row['full_focus_tokens']} for {model}" for model, row in MODEL_DEFAULTS.items()
+             if "full_focus_tokens" in row]
     return ", ".join(named + [f"else {GENERIC['full_focus_tokens']}"])
 
 
