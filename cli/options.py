@@ -70,6 +70,9 @@ def _answer_params(max_tokens: int, style: str) -> list[inspect.Parameter]:
         _param("max_tokens", max_tokens, "--max-tokens", "Longest answer in tokens."),
         _param("rag_tokens", _P.rag_tokens, "--rag-tokens",
                "rag (and auto's first step): tokens of retrieved text."),
+        _param("rag_order", _P.rag_order, "--rag-order",
+               "rag (and auto's first step): read the passages in 'document' order or by "
+               "'relevance', the best last, next to the question."),
         _param("full_focus_tokens", _P.full_focus_tokens, "--full-focus",
                "full: tokens of the passages most related to the question, repeated between "
                f"the document and the question (0: off; default {_focus_defaults()}).",
@@ -127,14 +130,14 @@ def model_options(func: Callable) -> Callable:
 
 
 def answer_options(max_tokens: int = _P.answer_tokens, style: str = _P.style) -> Callable:
-    """Adds --max-tokens, --rag-tokens, --full-focus, --tree-tokens, --tree-mode, --style,
-    --auto-margin, --auto-fallback; the command receives `options: PipelineOptions`
+    """Adds --max-tokens, --rag-tokens, --rag-order, --full-focus, --tree-tokens, --tree-mode,
+    --style, --auto-margin, --auto-fallback; the command receives `options: PipelineOptions`
     (validated)."""
 
-    def build(max_tokens: int, rag_tokens: int, full_focus_tokens: int | None, tree_tokens: int,
-              tree_mode: str, style: str, auto_margin: float,
+    def build(max_tokens: int, rag_tokens: int, rag_order: str, full_focus_tokens: int | None,
+              tree_tokens: int, tree_mode: str, style: str, auto_margin: float,
               auto_fallback: str) -> PipelineOptions:
-        return PipelineOptions(answer_tokens=max_tokens, rag_tokens=rag_tokens,
+        return PipelineOptions(answer_tokens=max_tokens, rag_tokens=rag_tokens, rag_order=rag_order,
                                full_focus_tokens=full_focus_tokens, tree_tokens=tree_tokens,
                                tree_mode=tree_mode, style=style,
                                auto_margin=auto_margin, auto_fallback=auto_fallback).validate()

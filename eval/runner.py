@@ -33,10 +33,10 @@ from longdoc.pipelines.trace import AutoTrace
 
 # settings added after runs were made, and what those runs used
 UNRECORDED_MEANT = {"flash_attn": False, "kv_type": "f16", "auto_fallback": "full",
-                    "coa_options": False, "full_focus_tokens": 0}
+                    "coa_options": False, "full_focus_tokens": 0, "rag_order": "document"}
 # settings that change only some pipelines' answers: a run without them resumes whatever they are
 ONLY_FOR_PIPELINES = {"coa_options": {"coa", "auto"}, "retrieve_per_option": {"rag", "auto"},
-                      "full_focus_tokens": {"full", "auto"}}
+                      "full_focus_tokens": {"full", "auto"}, "rag_order": {"rag", "auto"}}
 # settings split off another: runs made before the split used the other's value
 UNRECORDED_SPLIT_FROM = {"tree_tokens": "rag_tokens"}
 _DEFAULT = PipelineOptions()  # the answer options' defaults, written once there
@@ -64,6 +64,7 @@ class RunSettings:
     retrieve_per_option: bool = _DEFAULT.retrieve_per_option
     coa_options: bool = _DEFAULT.coa_options
     full_focus_tokens: int = GENERIC["full_focus_tokens"]  # eval records the model's value
+    rag_order: str = _DEFAULT.rag_order
     auto_margin: float = _DEFAULT.auto_margin
     auto_fallback: str = _DEFAULT.auto_fallback
     tree_tokens: int = _DEFAULT.tree_tokens

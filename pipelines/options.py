@@ -13,6 +13,8 @@ STYLES = ("full", "concise", "auto")
 MC_MODES = ("likelihood", "likelihood-char", "pmi", "letters", "ensemble")  # see choice.py
 # auto: where a question rag cannot answer goes when its documents fit the window
 AUTO_FALLBACKS = ("coa", "full")
+# rag: the retrieved passages in document order (OP-RAG), or the best-ranked last
+RAG_ORDERS = ("document", "relevance")
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class PipelineOptions:
     # rag (and auto's first step): retrieved text per question. 768 by the sweep of 768 to
     # 6,144 on the dev sample (README "rag's retrieval budget"): reading more did not pay
     rag_tokens: int = 768
+    rag_order: str = "document"  # how rag's passages are read, see RAG_ORDERS
     # tree: summaries and passages read per question (the window caps both)
     tree_tokens: int = 1536
     tree_mode: str = "collapsed"  # tree: retrieve over all levels, or navigate from the root
@@ -64,6 +67,9 @@ class PipelineOptions:
                                f"not '{self.tree_mode}'")
         if self.rag_tokens < 64:
             raise LongdocError(f"--rag-tokens must be at least 64 (got {self.rag_tokens})")
+        if self.rag_order not in RAG_ORDERS:
+            raise LongdocError(f"--rag-order must be one of {', '.join(RAG_ORDERS)}, "
+                               f"not '{self.rag_order}'")
         if self.full_focus_tokens is not None and self.full_focus_tokens < 0:
             raise LongdocError(f"--full-focus must be 0 or more (got {self.full_focus_tokens})")
         if self.tree_tokens < 64:

@@ -107,7 +107,7 @@ class Rag(Pipeline):
         candidates = self.retrieve(queries, ctx)
         picked, passages = passages_within(candidates, ctx, room)
         chosen = [c.chunk for c in picked]
-        context = render_passages(passages)
+        context = render_passages(in_reading_order(passages, chosen, ctx.options.rag_order))
         completion = ctx.final(Prompt(SYSTEM, context, question, ctx.instruction()
                                   + (UNANSWERABLE if self.self_route else "")), choices)
         usage = Usage()
@@ -131,6 +131,21 @@ def passages_within(candidates: list[Candidate], ctx: AskContext, room: int
     chosen = [c.chunk for c in picked]
     doc_texts = {d: ctx.document(d).text for d in {c.doc_id for c in chosen}}
     return picked, merge_in_document_order(chosen, doc_texts, ctx.titles())
+
+
+def in_reading_order(passages: list[Passage], ranked: list[Chunk], order: str
+                     ) -> list[Passage]:
+    """`passages` (in document order) as the prompt reads them: in document order, or by
+    relevance with the best-ranked passage last, next to the question (a small model reads the
+    end of its prompt best). A passage ranks as its best chunk in `ranked` (best first)."""
+    if order == "document":
+        return passages
+    position = {(c.doc_id, c.index): i for i, c in enumerate(ranked)}
+
+    def best(p: Passage) -> int:
+        return min(position[(c.doc_id, c.index)] for c in p.chunks)
+
+    return sorted(passages, key=best, reverse=True)
 
 
 def _rank(keys: list[tuple[str, int]], key: tuple[str, int]) -> int | None:

@@ -8,7 +8,7 @@ from longdoc.core.errors import LongdocError
 from longdoc.pipelines.base import AskContext
 from longdoc.pipelines.full import FOCUS_HEADER
 from longdoc.pipelines.options import PipelineOptions
-from longdoc.pipelines.rag import Rag, merge_in_document_order
+from longdoc.pipelines.rag import Rag, in_reading_order, merge_in_document_order
 from longdoc.pipelines.registry import get_pipeline, parse_pipelines
 from longdoc.pipelines.retrieval import reciprocal_rank_fusion
 
@@ -132,6 +132,37 @@ def test_overlapping_chunks_merge_into_one_passage(sample_library):
     assert len(passages) == 2
     assert passages[0].text == text[chunks[1].char_start:chunks[2].char_end]
     assert passages[1].text == chunks[5].text
+
+
+def test_relevance_order_reads_the_best_passage_last(sample_library):
+    doc_id = _pdf_id(sample_library)
+    chunks = sample_library.load_chunks(doc_id)
+    text = sample_library.load_document(doc_id).text
+    ranked = [chunks[5], chunks[1], chunks[8], chunks[2]]  # best first; 1 and 2 merge
+    passages = merge_in_document_order(ranked, {doc_id: text}, {doc_id: "T"})
+    assert in_reading_order(passages, ranked, "document") == passages
+    read = in_reading_order(passages, ranked, "relevance")
+    assert [p.chunks[0].index for p in read] == [8, 1, 5]  # [1, 2] ranks as chunk 1, second
+
+
+def test_rag_order_changes_only_the_order_of_the_prompt(sample_library, embedder):
+    def read(order: str) -> tuple[list[str], str, str]:
+        llm = ScriptedLLM(MEL, context_size=8000)
+        options = PipelineOptions(rag_tokens=900, rag_order=order)
+        answer = Rag().answer("What company did Mel work for?",
+                              _ctx(sample_library, llm, embedder=embedder, options=options))
+        prompt = llm.calls[0][-1]["content"]
+        headers = [line for line in prompt.splitlines() if line.startswith("[Hacker Folklore")]
+        last = prompt[prompt.rindex("[Hacker Folklore"):]
+        return headers, last, answer.trace.chunks[0].text[:60]
+
+    in_document, _, best = read("document")
+    by_relevance, last_passage, _ = read("relevance")
+    assert len(in_document) > 2
+    assert sorted(in_document) == sorted(by_relevance) and in_document != by_relevance
+    assert best in last_passage  # the best-ranked chunk is read last
+    with pytest.raises(LongdocError, match="--rag-order must be one of document, relevance"):
+        PipelineOptions(rag_order="random").validate()
 
 
 def test_pipeline_names():

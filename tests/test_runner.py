@@ -199,6 +199,12 @@ def test_a_setting_for_other_pipelines_does_not_stop_a_resume(tmp_path):
         "full_focus_tokens: 0 in the run, 768 now"]
     before_full_focus = {k: v for k, v in made_without.items() if k != "full_focus_tokens"}
     assert _settings(tmp_path).differences(before_full_focus) == []
+    assert _settings(tmp_path, rag_order="relevance").differences(made_without) == []
+    with_rag = {**made_without, "pipelines": ["none", "rag"]}
+    assert _settings(tmp_path, pipelines=["none", "rag"], rag_order="relevance").differences(
+        with_rag) == ["rag_order: 'document' in the run, 'relevance' now"]
+    before_rag_order = {k: v for k, v in with_rag.items() if k != "rag_order"}
+    assert _settings(tmp_path, pipelines=["none", "rag"]).differences(before_rag_order) == []
 
 
 def test_a_run_from_before_tree_tokens_meant_its_rag_tokens(tmp_path):
