@@ -77,6 +77,8 @@ def _answer_params(max_tokens: int, style: str) -> list[inspect.Parameter]:
                "full: tokens of the passages most related to the question, repeated between "
                f"the document and the question (0: off; default {_focus_defaults()}).",
                Optional[int], show_default=False),
+        _param("coa_sentences", _P.coa_sentences, "--coa-sentences",
+               "coa: most sentences each worker copies into the notes."),
         _param("tree_tokens", _P.tree_tokens, "--tree-tokens",
                "tree: tokens of summaries and passages read."),
         _param("tree_mode", _P.tree_mode, "--tree-mode",
@@ -130,15 +132,16 @@ def model_options(func: Callable) -> Callable:
 
 
 def answer_options(max_tokens: int = _P.answer_tokens, style: str = _P.style) -> Callable:
-    """Adds --max-tokens, --rag-tokens, --rag-order, --full-focus, --tree-tokens, --tree-mode,
-    --style, --auto-margin, --auto-fallback; the command receives `options: PipelineOptions`
-    (validated)."""
+    """Adds --max-tokens, --rag-tokens, --rag-order, --full-focus, --coa-sentences,
+    --tree-tokens, --tree-mode, --style, --auto-margin, --auto-fallback; the command receives
+    `options: PipelineOptions` (validated)."""
 
     def build(max_tokens: int, rag_tokens: int, rag_order: str, full_focus_tokens: int | None,
-              tree_tokens: int, tree_mode: str, style: str, auto_margin: float,
-              auto_fallback: str) -> PipelineOptions:
+              coa_sentences: int, tree_tokens: int, tree_mode: str, style: str,
+              auto_margin: float, auto_fallback: str) -> PipelineOptions:
         return PipelineOptions(answer_tokens=max_tokens, rag_tokens=rag_tokens, rag_order=rag_order,
-                               full_focus_tokens=full_focus_tokens, tree_tokens=tree_tokens,
+                               full_focus_tokens=full_focus_tokens, coa_sentences=coa_sentences,
+                               tree_tokens=tree_tokens,
                                tree_mode=tree_mode, style=style,
                                auto_margin=auto_margin, auto_fallback=auto_fallback).validate()
 

@@ -24,7 +24,7 @@ from longdoc.pipelines.segments import split_segments
 from longdoc.pipelines.trace import CoaTrace, WorkerStep
 
 NOTES_TOKENS = 256  # longest evidence passed on; smaller windows get less (ctx / 16)
-REPLY_TOKENS = 128  # a worker copies one or two sentences; longer replies are rambling
+SENTENCE_TOKENS = 64  # a worker's reply: this much room per sentence it may copy
 
 WORKER_SYSTEM = (
     "You are one of several workers reading a long document part by part, in order. You copy "
@@ -36,12 +36,18 @@ MANAGER_SYSTEM = (
 )
 
 
-def worker_messages(segment: str, notes: str, question: str, notes_words: int) -> list[dict]:
+def _how_many(sentences: int) -> str:
+    return {1: "the one sentence", 2: "the one or two sentences"}.get(
+        sentences, f"the sentences (at most {sentences})")
+
+
+def worker_messages(segment: str, notes: str, question: str, notes_words: int,
+                    sentences: int = 2) -> list[dict]:
     user = (
         f"Part of the document:\n{segment}\n\n"
         f"Evidence found by the previous workers:\n{notes or '(none yet)'}\n\n"
         f"Question: {question}\n"
-        "Copy the one or two sentences of this part of the document that are most related to "
+        f"Copy {_how_many(sentences)} of this part of the document that are most related to "
         "the question, exactly as written, each followed by its page like (p. 3). Do not repeat "
         f"the earlier evidence. At most {notes_words} words."
     )
@@ -99,8 +105,9 @@ class ChainOfAgents(Pipeline):
         # the skeleton leaves out segment, notes and question; reserve room for the last two
         asked = worker_question(question, choices, ctx.options.coa_options)
         reserve = notes_tokens + max(QUESTION_RESERVE, llm.count_tokens(asked))
-        reply_tokens = min(notes_tokens, REPLY_TOKENS)
-        budget = room_for(llm, worker_messages("", "", "", reply_tokens * 3 // 4),
+        sentences = ctx.options.coa_sentences
+        reply_tokens = min(notes_tokens, SENTENCE_TOKENS * sentences)
+        budget = room_for(llm, worker_messages("", "", "", reply_tokens * 3 // 4, sentences),
                           reply_tokens, what="document segment", reserve=reserve)
         segment_tokens = min(budget.room, ctx.options.segment_tokens)
         segments = split_segments(ctx.documents(), llm, segment_tokens)
@@ -109,7 +116,7 @@ class ChainOfAgents(Pipeline):
         usage = Usage()
         notes, steps = "", []
         for i, seg in enumerate(segments):
-            msgs = worker_messages(seg.text, notes, asked, reply_tokens * 3 // 4)
+            msgs = worker_messages(seg.text, notes, asked, reply_tokens * 3 // 4, sentences)
             done = llm.chat(msgs, reply_tokens, cache_prefix=seg.text)
             usage.add(done)
             reply = "" if found_nothing(done.text) else done.text

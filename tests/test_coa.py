@@ -83,6 +83,23 @@ def test_workers_read_the_options_only_with_coa_options(lighthouse_library):
                                 in prompt for prompt in with_options)
 
 
+def test_coa_sentences_sets_how_much_each_worker_copies(sample_library):
+    def first_worker(options: PipelineOptions) -> tuple[str, int, str]:
+        llm = ScriptedLLM(lambda m: "Mel worked for Royal McBee. He wrote code. He left.",
+                          context_size=4096)
+        answer = ChainOfAgents().answer("Who employed Mel?",
+                                        _pdf_ctx(sample_library, llm, options=options))
+        return llm.calls[0][-1]["content"], llm.max_tokens[0], answer.trace.segment_budget
+
+    prompt, reply_tokens, budget = first_worker(PipelineOptions())
+    assert "Copy the one or two sentences of this part" in prompt and reply_tokens == 128
+    prompt, reply_tokens, smaller_budget = first_worker(PipelineOptions(coa_sentences=3))
+    assert "Copy the sentences (at most 3) of this part" in prompt and reply_tokens == 192
+    assert smaller_budget < budget  # the longer reply comes out of the segment's room
+    _, reply_tokens, _ = first_worker(PipelineOptions(coa_sentences=10))
+    assert reply_tokens == 256  # never more than the notes passed on
+
+
 def test_empty_notes_keep_the_earlier_ones(sample_library):
     def reply(messages):
         if messages[0]["content"].startswith("You are a manager"):
