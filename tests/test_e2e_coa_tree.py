@@ -60,6 +60,16 @@ def test_coa_finds_the_fact(style_ctx):
     assert answer.usage.calls == answer.trace.segments + 1
 
 
+def test_coa_finds_the_fact_with_more_sentences_per_worker(style_ctx):
+    more = AskContext(style_ctx.library, style_ctx.llm, style_ctx.doc_ids,
+                      PipelineOptions(notes_tokens=128, coa_sentences=4),
+                      embedder=style_ctx.embedder)
+    answer = get_pipeline("coa").answer(QUESTION, more)
+    assert "3:1" in answer.text
+    assert any("3:1" in w.found for w in answer.trace.workers)
+    assert answer.trace.segments >= 2
+
+
 def test_tree_finds_the_fact_and_reuses_the_tree(style_ctx):
     first = get_pipeline("tree").answer(QUESTION, style_ctx)
     assert "3:1" in first.text

@@ -55,6 +55,18 @@ def test_rag_answers_and_cites_the_page(pdf_ctx):
     assert answer.usage.prompt_tokens < 2500
 
 
+def test_rag_by_relevance_reads_the_same_passages_best_last(pdf_ctx):
+    asked = "According to Phil Agre, how many meanings does the word hack have?"
+    by_relevance = AskContext(pdf_ctx.library, pdf_ctx.llm, pdf_ctx.doc_ids,
+                              PipelineOptions(rag_order="relevance"), embedder=pdf_ctx.embedder)
+    answer = get_pipeline("rag").answer(asked, by_relevance)
+    in_order = get_pipeline("rag").answer(asked, pdf_ctx)
+    assert "one meaning" in answer.text
+    assert answer.citations[0].page_start == 1
+    assert answer.trace.chunks == in_order.trace.chunks  # the same passages, read reordered
+    assert abs(answer.usage.prompt_tokens - in_order.usage.prompt_tokens) <= 8
+
+
 def test_multiple_choice_by_likelihood_reads_the_document(lighthouse_library, real_llm):
     doc = lighthouse_library.documents()[0].doc_id
     choices = ["white", "dark green", "red and white stripes", "grey stone"]
