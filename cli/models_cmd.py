@@ -9,9 +9,10 @@ from rich.table import Table
 from longdoc.cli.common import JsonOpt, console, handles_errors, print_json
 from longdoc.llm.model_store import cached_models, describe_known, models_dir
 from longdoc.llm.settings import trained_context
-from longdoc.pipelines.model_defaults import defaults_of
+from longdoc.pipelines.model_defaults import GENERIC, defaults_of
 
-FLAGS = {"full_focus_tokens": "--full-focus"}  # the option each per-model default sets
+# the flag each per-model default stands for
+FLAGS = {"full_focus_tokens": "--full-focus", "coa_sentences": "--coa-sentences"}
 
 
 @handles_errors
@@ -49,5 +50,6 @@ def models(json_out: JsonOpt = False) -> None:
 
 
 def _flags(defaults: dict[str, int]) -> str:
-    """The per-model defaults that are on, as the flags they stand for."""
-    return " ".join(f"{FLAGS[option]} {value}" for option, value in defaults.items() if value)
+    """The model's defaults that differ from other models', as the flags they stand for."""
+    return " ".join(f"{FLAGS[option]} {value}" for option, value in defaults.items()
+                    if value != GENERIC[option])

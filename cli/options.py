@@ -59,10 +59,11 @@ MODEL_PARAMS = [
 ]
 
 
-def _focus_defaults() -> str:
-    named = [f"{row['full_focus_tokens']} for {model}" for model, row in MODEL_DEFAULTS.items()
-             if "full_focus_tokens" in row]
-    return ", ".join(named + [f"else {GENERIC['full_focus_tokens']}"])
+def _model_defaults(option: str) -> str:
+    """A per-model option's defaults as help text: "768 for qwen2.5-coder-0.5b, else 0"."""
+    named = [f"{row[option]} for {model}" for model, row in MODEL_DEFAULTS.items()
+             if option in row]
+    return ", ".join(named + [f"else {GENERIC[option]}"]) if named else str(GENERIC[option])
 
 
 def _answer_params(max_tokens: int, style: str) -> list[inspect.Parameter]:
@@ -75,10 +76,12 @@ def _answer_params(max_tokens: int, style: str) -> list[inspect.Parameter]:
                "'relevance', the best last, next to the question."),
         _param("full_focus_tokens", _P.full_focus_tokens, "--full-focus",
                "full: tokens of the passages most related to the question, repeated between "
-               f"the document and the question (0: off; default {_focus_defaults()}).",
+               "the document and the question (0: off; default "
+               f"{_model_defaults('full_focus_tokens')}).",
                Optional[int], show_default=False),
         _param("coa_sentences", _P.coa_sentences, "--coa-sentences",
-               "coa: most sentences each worker copies into the notes."),
+               "coa: most sentences each worker copies into the notes (default "
+               f"{_model_defaults('coa_sentences')}).", Optional[int], show_default=False),
         _param("tree_tokens", _P.tree_tokens, "--tree-tokens",
                "tree: tokens of summaries and passages read."),
         _param("tree_mode", _P.tree_mode, "--tree-mode",
@@ -137,7 +140,7 @@ def answer_options(max_tokens: int = _P.answer_tokens, style: str = _P.style) ->
     `options: PipelineOptions` (validated)."""
 
     def build(max_tokens: int, rag_tokens: int, rag_order: str, full_focus_tokens: int | None,
-              coa_sentences: int, tree_tokens: int, tree_mode: str, style: str,
+              coa_sentences: int | None, tree_tokens: int, tree_mode: str, style: str,
               auto_margin: float, auto_fallback: str) -> PipelineOptions:
         return PipelineOptions(answer_tokens=max_tokens, rag_tokens=rag_tokens, rag_order=rag_order,
                                full_focus_tokens=full_focus_tokens, coa_sentences=coa_sentences,

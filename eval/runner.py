@@ -67,7 +67,7 @@ class RunSettings:
     coa_options: bool = _DEFAULT.coa_options
     full_focus_tokens: int = GENERIC["full_focus_tokens"]  # eval records the model's value
     rag_order: str = _DEFAULT.rag_order
-    coa_sentences: int = _DEFAULT.coa_sentences
+    coa_sentences: int = GENERIC["coa_sentences"]  # eval records the model's value
     auto_margin: float = _DEFAULT.auto_margin
     auto_fallback: str = _DEFAULT.auto_fallback
     tree_tokens: int = _DEFAULT.tree_tokens

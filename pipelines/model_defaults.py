@@ -11,7 +11,7 @@ from pathlib import Path
 
 from longdoc.llm.model_store import KNOWN_MODELS
 
-GENERIC: dict[str, int] = {"full_focus_tokens": 0}
+GENERIC: dict[str, int] = {"full_focus_tokens": 0, "coa_sentences": 2}
 PER_MODEL = tuple(GENERIC)
 
 # Why each row differs from GENERIC: README "`full` with the related passages repeated".

@@ -44,8 +44,8 @@ class PipelineOptions:
     full_focus_tokens: int | None = None
     # coa: longest evidence passed between workers (None: the window / 16, 64 to 256)
     notes_tokens: int | None = None
-    # coa: most sentences a worker copies into the notes
-    coa_sentences: int = 2
+    # coa: most sentences a worker copies into the notes (None: the model's default)
+    coa_sentences: int | None = None
     # coa: longest segment even in a larger window (more, shorter segments read closer)
     segment_tokens: int = 4096
     # rag, multiple choice: also retrieve for the question joined with each option
@@ -74,7 +74,7 @@ class PipelineOptions:
                                f"not '{self.rag_order}'")
         if self.full_focus_tokens is not None and self.full_focus_tokens < 0:
             raise LongdocError(f"--full-focus must be 0 or more (got {self.full_focus_tokens})")
-        if not 1 <= self.coa_sentences <= 10:
+        if self.coa_sentences is not None and not 1 <= self.coa_sentences <= 10:
             raise LongdocError(f"--coa-sentences must be between 1 and 10 "
                                f"(got {self.coa_sentences})")
         if self.tree_tokens < 64:

@@ -31,6 +31,18 @@ def test_unset_options_take_the_models_default_and_a_given_value_stays():
     assert PipelineOptions(full_focus_tokens=300).for_model(None).full_focus_tokens == 300
 
 
+def test_every_per_model_option_is_filled_and_models_lists_only_the_different_ones():
+    from longdoc.cli.models_cmd import FLAGS, _flags
+
+    for model in ("qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b", None):
+        resolved = PipelineOptions().for_model(model)
+        assert all(getattr(resolved, option) is not None for option in GENERIC), model
+    assert set(FLAGS) == set(GENERIC)
+    assert _flags(dict(GENERIC)) == ""
+    assert _flags({**GENERIC, "full_focus_tokens": 768}) == "--full-focus 768"
+    assert PipelineOptions(coa_sentences=3).for_model("qwen2.5-coder-0.5b").coa_sentences == 3
+
+
 def test_the_context_fills_in_its_models_defaults(sample_library):
     assert AskContext(sample_library, ScriptedLLM(), []).options.full_focus_tokens == 0
     served = ScriptedLLM()
