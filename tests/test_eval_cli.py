@@ -60,7 +60,8 @@ def test_eval_end_to_end_and_report(qfile, tmp_path, cli_env):
     full = next(r for r in rows if r["pipeline"] == "full")
     assert "Ada Quill" in full["answer"] and full["score"] > 0.3
     settings = json.loads((out / "run.json").read_text())["settings"]
-    assert settings["full_focus_tokens"] == 768  # the default model's own default, recorded
+    # the default model's own defaults, recorded
+    assert settings["full_focus_tokens"] == 768 and settings["coa_sentences"] == 5
     assert (out / "report.md").exists() and (out / "score_vs_tokens.png").exists()
     again = _cli("eval", str(qfile), "--out", str(out), "--ctx", "2048", "-p", "none,full",
                  env=cli_env)

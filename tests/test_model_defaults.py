@@ -40,6 +40,8 @@ def test_every_per_model_option_is_filled_and_models_lists_only_the_different_on
     assert set(FLAGS) == set(GENERIC)
     assert _flags(dict(GENERIC)) == ""
     assert _flags({**GENERIC, "full_focus_tokens": 768}) == "--full-focus 768"
+    assert PipelineOptions().for_model("qwen2.5-coder-0.5b").coa_sentences == 5
+    assert PipelineOptions().for_model("qwen2.5-coder-1.5b").coa_sentences == 2
     assert PipelineOptions(coa_sentences=3).for_model("qwen2.5-coder-0.5b").coa_sentences == 3
 
 
