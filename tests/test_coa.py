@@ -84,7 +84,7 @@ def test_workers_read_the_options_only_with_coa_options(lighthouse_library):
 
 
 def test_coa_sentences_sets_how_much_each_worker_copies(sample_library):
-    def first_worker(options: PipelineOptions) -> tuple[str, int, str]:
+    def first_worker(options: PipelineOptions) -> tuple[str, int, int]:
         llm = ScriptedLLM(lambda m: "Mel worked for Royal McBee. He wrote code. He left.",
                           context_size=4096)
         answer = ChainOfAgents().answer("Who employed Mel?",
