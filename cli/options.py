@@ -139,13 +139,8 @@ def answer_options(max_tokens: int = _P.answer_tokens, style: str = _P.style) ->
     --tree-tokens, --tree-mode, --style, --auto-margin, --auto-fallback; the command receives
     `options: PipelineOptions` (validated)."""
 
-    def build(max_tokens: int, rag_tokens: int, rag_order: str, full_focus_tokens: int | None,
-              coa_sentences: int | None, tree_tokens: int, tree_mode: str, style: str,
-              auto_margin: float, auto_fallback: str) -> PipelineOptions:
-        return PipelineOptions(answer_tokens=max_tokens, rag_tokens=rag_tokens, rag_order=rag_order,
-                               full_focus_tokens=full_focus_tokens, coa_sentences=coa_sentences,
-                               tree_tokens=tree_tokens,
-                               tree_mode=tree_mode, style=style,
-                               auto_margin=auto_margin, auto_fallback=auto_fallback).validate()
+    def build(max_tokens: int, **values) -> PipelineOptions:
+        # every other parameter is named as its PipelineOptions field
+        return PipelineOptions(answer_tokens=max_tokens, **values).validate()
 
     return _inject(_answer_params(max_tokens, style), "options", build)
