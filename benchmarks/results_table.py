@@ -6,8 +6,9 @@ settled its questions and its prompt tokens against the other pipelines'.
     python benchmarks/results_table.py ~/longdoc-runs/v3-0.5b
     python benchmarks/results_table.py ~/longdoc-runs/v3-0.5b ~/longdoc-runs/v3-auto-defaults
 
-Several runs over the same questions are merged: a later run's pipelines replace the earlier
-runs' (for example `auto` re-run with other settings, against the first run's other pipelines).
+Several runs are merged: a later run's answers replace the earlier runs' answers to the same
+questions by the same pipelines (for example `auto` re-run with other settings, against the
+first run's other pipelines), and runs of one pipeline on different datasets add up.
 `--questions-of RUN` keeps only the questions that RUN answered, to set a run beside one made
 on a subset of its questions (for example the 1.5B model's):
 
@@ -37,12 +38,12 @@ def gains(summary: dict) -> dict[tuple[str, str], tuple[float, float]]:
 
 
 def merged_rows(runs: list[Path]) -> list[dict]:
-    """The runs' result lines; a pipeline in a later run replaces it in the earlier ones."""
+    """The runs' result lines; a later run's (question, pipeline) replaces the earlier ones'."""
     rows: list[dict] = []
     for run in runs:
         later = load_results(run / "results.jsonl").rows
-        replaced = {r["pipeline"] for r in later}
-        rows = [r for r in rows if r["pipeline"] not in replaced] + later
+        replaced = {(r["qid"], r["pipeline"]) for r in later}
+        rows = [r for r in rows if (r["qid"], r["pipeline"]) not in replaced] + later
     return rows
 
 
