@@ -87,8 +87,9 @@ def _answer_params(max_tokens: int, style: str) -> list[inspect.Parameter]:
         _param("tree_mode", _P.tree_mode, "--tree-mode",
                "tree: 'collapsed' (retrieve over all levels) or 'navigate'."),
         _param("style", style, "--style", "Free-text answers: 'full' (a sentence or two), "
-               "'concise' (the shortest phrase that answers), or 'auto' (eval: concise for "
-               "extractive questions, else full)."),
+               "'concise' (the shortest phrase that answers), 'detailed' (two to four "
+               "sentences with the figures), or 'auto' (eval: concise for extractive "
+               "questions, else full)."),
         _param("auto_margin", _P.auto_margin, "--auto-margin",
                "auto, multiple choice: escalate past rag when the two likeliest options are "
                "closer than this in probability."),

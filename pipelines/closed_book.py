@@ -9,8 +9,12 @@ from longdoc.pipelines.base import WINDOW_OVERHEAD, AskContext, Pipeline
 from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.prompts import closed_book
 
-CONCISE_CLOSED_BOOK = ("Answer as concisely as you can, using a single phrase if possible. "
-                       "Do not provide any explanation.")
+# the styles other than full, asked without a text to use
+CLOSED_BOOK_STYLES = {
+    "concise": ("Answer as concisely as you can, using a single phrase if possible. "
+                "Do not provide any explanation."),
+    "detailed": "Answer in two to four sentences.",
+}
 
 
 class ClosedBook(Pipeline):
@@ -23,8 +27,8 @@ class ClosedBook(Pipeline):
 
     def run(self, question: str, ctx: AskContext, choices: list[str] | None) -> Answer:
         prompt = closed_book(question)
-        if ctx.options.style == "concise":
-            prompt = replace(prompt, instruction=CONCISE_CLOSED_BOOK)
+        if ctx.options.style in CLOSED_BOOK_STYLES:
+            prompt = replace(prompt, instruction=CLOSED_BOOK_STYLES[ctx.options.style])
         completion = ctx.final(prompt, choices)
         usage = Usage()
         usage.add(completion)

@@ -58,6 +58,15 @@ def test_segments_fit_the_budget_and_keep_order(sample_library):
     assert answer.text == "The answer, from the notes."
 
 
+def test_the_manager_is_asked_in_the_answer_style():
+    from longdoc.pipelines.coa import manager_prompt
+    from longdoc.pipelines.prompts import DETAILED_INSTRUCTION
+
+    asked = manager_prompt("Mel worked for Royal McBee. (p. 8)", "Who employed Mel?", "detailed")
+    assert asked.instruction == DETAILED_INSTRUCTION.replace("text above", "evidence")
+    assert "two to four sentences" in asked.messages()[-1]["content"]
+
+
 def test_short_document_is_one_worker_and_a_manager(lighthouse_library):
     llm = ScriptedLLM(_worker_reply, context_size=4096)
     ctx = AskContext(lighthouse_library, llm, [d.doc_id for d in lighthouse_library.documents()])

@@ -67,6 +67,16 @@ def test_rag_by_relevance_reads_the_same_passages_best_last(pdf_ctx):
     assert abs(answer.usage.prompt_tokens - in_order.usage.prompt_tokens) <= 8
 
 
+def test_detailed_style_answers_at_more_length(pdf_ctx):
+    asked = "What company did Mel work for, and on which computers did he write programs?"
+    detailed = AskContext(pdf_ctx.library, pdf_ctx.llm, pdf_ctx.doc_ids,
+                          PipelineOptions(style="detailed"), embedder=pdf_ctx.embedder)
+    answer = get_pipeline("rag").answer(asked, detailed)
+    brief = get_pipeline("rag").answer(asked, pdf_ctx)
+    assert "Royal McBee" in answer.text
+    assert len(answer.text.split()) > len(brief.text.split()), (answer.text, brief.text)
+
+
 def test_multiple_choice_by_likelihood_reads_the_document(lighthouse_library, real_llm):
     doc = lighthouse_library.documents()[0].doc_id
     choices = ["white", "dark green", "red and white stripes", "grey stone"]

@@ -13,8 +13,9 @@ from longdoc.core.errors import LongdocError
 from longdoc.eval.datasets import load_questions, select
 from longdoc.eval.report import markdown, paired_permutation_p, summarize
 from longdoc.eval.runner import Reporter, RunSettings, load_results, prepare_run, run_eval
+from longdoc.pipelines.closed_book import CLOSED_BOOK_STYLES
 from longdoc.pipelines.options import PipelineOptions
-from longdoc.pipelines.prompts import CONCISE_INSTRUCTION
+from longdoc.pipelines.prompts import CONCISE_INSTRUCTION, STYLES
 
 from fakes import ScriptedLLM
 
@@ -141,6 +142,29 @@ def test_extractive_questions_get_the_concise_prompt(tmp_path, question_file, em
     generated = [call[-1]["content"] for call, limit in zip(llm.calls, llm.max_tokens,
                                                               strict=True) if limit > 1]
     assert generated and all(CONCISE_INSTRUCTION in text for text in generated)
+
+
+@pytest.mark.parametrize("style, extractive, free_text", [
+    ("auto", "concise", "full"),  # the shortest phrase only where gold answers are spans
+    ("detailed", "detailed", "detailed"),
+])
+def test_each_question_is_asked_in_its_style(tmp_path, question_file, embedder, style,
+                                             extractive, free_text):
+    rows = [json.loads(line) for line in question_file.read_text().splitlines()][:2]
+    rows[1]["meta"]["answer_type"] = "free_text"  # the mill
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    llm = ScriptedLLM(_reply, context_size=2048)
+    _run(tmp_path / "run", mixed, embedder, llm, pipelines=["none", "full"], style=style)
+    asked = {(call[0]["content"], "lighthouse" in call[-1]["content"]): call[-1]["content"]
+             for call in llm.calls}
+    assert len(asked) == 4  # two questions, each closed book and full
+    for (system, lighthouse), text in asked.items():
+        wanted = extractive if lighthouse else free_text
+        if "briefly and precisely" in system:  # closed book's system prompt
+            assert text.endswith(CLOSED_BOOK_STYLES.get(wanted, "Answer briefly."))
+        else:
+            assert text.endswith(STYLES[wanted])
 
 
 def test_every_mc_method_recorded_and_reported(tmp_path, question_file, embedder):
