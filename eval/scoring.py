@@ -28,7 +28,6 @@ class Score:
 
 
 MC_MODES = (*PIPELINE_MC_MODES, "generate")  # generate: the letter the model writes
-ANSWER_STYLES = ("auto", "full", "concise", "detailed")
 
 
 def pose(q: EvalQuestion, mc_mode: str = "likelihood") -> str:

@@ -18,7 +18,7 @@ ANSWER_INSTRUCTION = "Answer briefly (one or two sentences), using only the text
 CONCISE_INSTRUCTION = ("Answer the question based on the text above as concisely as you can, "
                        "using a single phrase or sentence if possible. Do not provide any "
                        "explanation.")
-# long gold answers (10-Q analyses, essays) want the facts spelled out, not a sentence or two
+# for readers who want the figures spelled out; not better than full on the dev sample (README)
 DETAILED_INSTRUCTION = ("Answer in two to four sentences, using only the text above, with the "
                         "names, figures and dates that answer the question.")
 CLOSED_BOOK_INSTRUCTION = "Answer briefly."
