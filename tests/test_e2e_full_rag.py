@@ -17,6 +17,12 @@ def pdf_ctx(sample_library, real_llm, embedder):
     return AskContext(sample_library, real_llm, [doc], embedder=embedder)
 
 
+def _with(ctx: AskContext, **options) -> AskContext:
+    """The same documents, model and embedder, asked with other options."""
+    return AskContext(ctx.library, ctx.llm, ctx.doc_ids, PipelineOptions(**options),
+                      embedder=ctx.embedder)
+
+
 def test_full_answers_and_cites_the_page(pdf_ctx):
     answer = get_pipeline("full").answer("What company did Mel work for?", pdf_ctx)
     assert "Royal McBee" in answer.text
@@ -37,9 +43,7 @@ def test_full_focus_repeats_the_passage_and_keeps_the_document_state(pdf_ctx):
     it is quick); another budget of focus then reads only its passages and the question."""
     asked = "Which computer did Mel write programs for?"
     get_pipeline("full").answer(asked, pdf_ctx)
-    focused = AskContext(pdf_ctx.library, pdf_ctx.llm, pdf_ctx.doc_ids,
-                         PipelineOptions(full_focus_tokens=600), embedder=pdf_ctx.embedder)
-    answer = get_pipeline("full").answer(asked, focused)
+    answer = get_pipeline("full").answer(asked, _with(pdf_ctx, full_focus_tokens=600))
     assert "RPC-4000" in answer.text
     pages = [label.rsplit(", ", 1)[1] for label in answer.trace.focus_pages]
     assert any(label in ("p. 8", "pp. 7-8", "pp. 8-9") for label in pages), pages
@@ -57,9 +61,7 @@ def test_rag_answers_and_cites_the_page(pdf_ctx):
 
 def test_rag_by_relevance_reads_the_same_passages_best_last(pdf_ctx):
     asked = "According to Phil Agre, how many meanings does the word hack have?"
-    by_relevance = AskContext(pdf_ctx.library, pdf_ctx.llm, pdf_ctx.doc_ids,
-                              PipelineOptions(rag_order="relevance"), embedder=pdf_ctx.embedder)
-    answer = get_pipeline("rag").answer(asked, by_relevance)
+    answer = get_pipeline("rag").answer(asked, _with(pdf_ctx, rag_order="relevance"))
     in_order = get_pipeline("rag").answer(asked, pdf_ctx)
     assert "one meaning" in answer.text
     assert answer.citations[0].page_start == 1
@@ -69,9 +71,7 @@ def test_rag_by_relevance_reads_the_same_passages_best_last(pdf_ctx):
 
 def test_detailed_style_answers_at_more_length(pdf_ctx):
     asked = "What company did Mel work for, and on which computers did he write programs?"
-    detailed = AskContext(pdf_ctx.library, pdf_ctx.llm, pdf_ctx.doc_ids,
-                          PipelineOptions(style="detailed"), embedder=pdf_ctx.embedder)
-    answer = get_pipeline("rag").answer(asked, detailed)
+    answer = get_pipeline("rag").answer(asked, _with(pdf_ctx, style="detailed"))
     brief = get_pipeline("rag").answer(asked, pdf_ctx)
     assert "Royal McBee" in answer.text
     assert len(answer.text.split()) > len(brief.text.split()), (answer.text, brief.text)
