@@ -15,7 +15,12 @@ from longdoc.eval.report import markdown, paired_permutation_p, summarize
 from longdoc.eval.runner import Reporter, RunSettings, load_results, prepare_run, run_eval
 from longdoc.pipelines.closed_book import CLOSED_BOOK_STYLES
 from longdoc.pipelines.options import PipelineOptions
-from longdoc.pipelines.prompts import CONCISE_INSTRUCTION, STYLES
+from longdoc.pipelines.prompts import (
+    CLOSED_BOOK_INSTRUCTION,
+    CLOSED_BOOK_SYSTEM,
+    CONCISE_INSTRUCTION,
+    STYLES,
+)
 
 from fakes import ScriptedLLM
 
@@ -161,8 +166,8 @@ def test_each_question_is_asked_in_its_style(tmp_path, question_file, embedder, 
     assert len(asked) == 4  # two questions, each closed book and full
     for (system, lighthouse), text in asked.items():
         wanted = extractive if lighthouse else free_text
-        if "briefly and precisely" in system:  # closed book's system prompt
-            assert text.endswith(CLOSED_BOOK_STYLES.get(wanted, "Answer briefly."))
+        if system == CLOSED_BOOK_SYSTEM:
+            assert text.endswith(CLOSED_BOOK_STYLES.get(wanted, CLOSED_BOOK_INSTRUCTION))
         else:
             assert text.endswith(STYLES[wanted])
 
