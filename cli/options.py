@@ -74,6 +74,9 @@ def _answer_params(max_tokens: int, style: str) -> list[inspect.Parameter]:
         _param("rag_order", _P.rag_order, "--rag-order",
                "rag (and auto's first step): read the passages in 'document' order or by "
                "'relevance', the best last, next to the question."),
+        _param("rag_lead_tokens", _P.rag_lead_tokens, "--rag-lead",
+               "rag (and auto's first step): tokens of the document's opening always read, "
+               "within --rag-tokens (0: off)."),
         _param("full_focus_tokens", _P.full_focus_tokens, "--full-focus",
                "full: tokens of the passages most related to the question, repeated between "
                "the document and the question (0: off; default "

@@ -35,6 +35,8 @@ class PipelineOptions:
     # 6,144 on the dev sample (README "rag's retrieval budget"): reading more did not pay
     rag_tokens: int = 768
     rag_order: str = "document"  # how rag's passages are read, see RAG_ORDERS
+    # rag: tokens of the document's opening always read, within rag_tokens (0: off)
+    rag_lead_tokens: int = 0
     # tree: summaries and passages read per question (the window caps both)
     tree_tokens: int = 1536
     tree_mode: str = "collapsed"  # tree: retrieve over all levels, or navigate from the root
@@ -72,6 +74,8 @@ class PipelineOptions:
         if self.rag_order not in RAG_ORDERS:
             raise LongdocError(f"--rag-order must be one of {', '.join(RAG_ORDERS)}, "
                                f"not '{self.rag_order}'")
+        if self.rag_lead_tokens < 0:
+            raise LongdocError(f"--rag-lead must be 0 or more (got {self.rag_lead_tokens})")
         if self.full_focus_tokens is not None and self.full_focus_tokens < 0:
             raise LongdocError(f"--full-focus must be 0 or more (got {self.full_focus_tokens})")
         if self.coa_sentences is not None and not 1 <= self.coa_sentences <= 10:

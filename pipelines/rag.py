@@ -11,7 +11,12 @@ from longdoc.pipelines.base import WINDOW_OVERHEAD, AskContext, Pipeline, readin
 from longdoc.pipelines.evidence import cite, supporting_chunks
 from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.prompts import SYSTEM, Prompt
-from longdoc.pipelines.retrieval import fill_budget, reciprocal_rank_fusion, retrieval_room
+from longdoc.pipelines.retrieval import (
+    HEADER_TOKENS,
+    fill_budget,
+    reciprocal_rank_fusion,
+    retrieval_room,
+)
 from longdoc.pipelines.trace import RagTrace, RetrievedChunk
 
 CANDIDATES = 50
@@ -105,7 +110,9 @@ class Rag(Pipeline):
         if choices and ctx.options.retrieve_per_option:
             queries += [f"{question} {c}" for c in choices]
         candidates = self.retrieve(queries, ctx)
-        picked, passages = passages_within(candidates, ctx, room)
+        lead = opening_of_best_document(candidates, ctx, ctx.options.rag_lead_tokens)
+        picked, passages = passages_within(lead + [c for c in candidates if c not in lead],
+                                           ctx, room)
         chosen = [c.chunk for c in picked]
         context = render_passages(in_reading_order(passages, chosen, ctx.options.rag_order))
         completion = ctx.final(Prompt(SYSTEM, context, question, ctx.instruction()
@@ -121,6 +128,24 @@ class Rag(Pipeline):
         return Answer(self.name, question, completion.text,
                       citations=cite(support, completion.text, ctx.titles()), usage=usage,
                       trace=trace)
+
+
+def opening_of_best_document(candidates: list[Candidate], ctx: AskContext, tokens: int
+                             ) -> list[Candidate]:
+    """The first chunks of the best candidate's document, up to `tokens` (`--rag-lead`): a
+    document's opening says what it is about, which questions about its gist need and
+    retrieval by the question's words rarely ranks first."""
+    if tokens <= 0 or not candidates:
+        return []
+    doc_id = candidates[0].chunk.doc_id
+    ranked = {(c.chunk.doc_id, c.chunk.index): c for c in candidates}
+    lead, used = [], 0
+    for chunk in sorted(ctx.chunks(doc_id), key=lambda c: c.index):
+        used += ctx.llm.count_tokens(chunk.text) + HEADER_TOKENS
+        if used > tokens:
+            break
+        lead.append(ranked.get((doc_id, chunk.index)) or Candidate(chunk, 0.0, None, None))
+    return lead
 
 
 def passages_within(candidates: list[Candidate], ctx: AskContext, room: int

@@ -165,6 +165,25 @@ def test_rag_order_changes_only_the_order_of_the_prompt(sample_library, embedder
         PipelineOptions(rag_order="random").validate()
 
 
+def test_rag_lead_reads_the_documents_opening_within_the_same_budget(sample_library, embedder):
+    def read(lead: int) -> tuple[str, list[int]]:
+        llm = ScriptedLLM(MEL, context_size=8000)
+        options = PipelineOptions(rag_tokens=600, rag_lead_tokens=lead)
+        answer = Rag().answer("What company did Mel work for?",
+                              _ctx(sample_library, llm, embedder=embedder, options=options))
+        return llm.calls[0][-1]["content"], [c.chunk for c in answer.trace.chunks]
+
+    opening = sample_library.load_chunks(_pdf_id(sample_library))[0].text[:80]
+    without, ranked = read(0)
+    with_lead, led = read(256)
+    assert 0 not in ranked and opening not in without  # retrieval alone skips the opening
+    assert led[0] == 0 and opening in with_lead
+    assert with_lead.index(opening) < with_lead.index("Royal McBee")  # read in document order
+    assert ranked[0] in led and not set(ranked) <= set(led)  # the same budget: one displaced
+    with pytest.raises(LongdocError, match="--rag-lead must be 0 or more"):
+        PipelineOptions(rag_lead_tokens=-1).validate()
+
+
 def test_pipeline_names():
     assert parse_pipelines("full, rag,full") == ["full", "rag"]
     with pytest.raises(LongdocError, match="unknown pipeline 'magic'"):

@@ -234,6 +234,8 @@ def test_a_setting_for_other_pipelines_does_not_stop_a_resume(tmp_path):
         with_rag) == ["rag_order: 'document' in the run, 'relevance' now"]
     before_rag_order = {k: v for k, v in with_rag.items() if k != "rag_order"}
     assert _settings(tmp_path, pipelines=["none", "rag"]).differences(before_rag_order) == []
+    assert _settings(tmp_path, pipelines=["none", "rag"], rag_lead_tokens=256).differences(
+        before_rag_order) == ["rag_lead_tokens: 0 in the run, 256 now"]
 
 
 def test_a_run_from_before_tree_tokens_meant_its_rag_tokens(tmp_path):
