@@ -37,6 +37,8 @@ class PipelineOptions:
     rag_order: str = "document"  # how rag's passages are read, see RAG_ORDERS
     # rag: tokens of the document's opening always read, within rag_tokens (0: off)
     rag_lead_tokens: int = 0
+    # rag, free text: also retrieve for the question with a closed-book draft answer (HyDE)
+    rag_draft: bool = False
     # tree: summaries and passages read per question (the window caps both)
     tree_tokens: int = 1536
     tree_mode: str = "collapsed"  # tree: retrieve over all levels, or navigate from the root

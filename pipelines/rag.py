@@ -10,7 +10,7 @@ from longdoc.pipelines.answer import Answer, Usage
 from longdoc.pipelines.base import WINDOW_OVERHEAD, AskContext, Pipeline, reading_tokens
 from longdoc.pipelines.evidence import cite, supporting_chunks
 from longdoc.pipelines.options import PipelineOptions
-from longdoc.pipelines.prompts import SYSTEM, Prompt
+from longdoc.pipelines.prompts import SYSTEM, Prompt, closed_book
 from longdoc.pipelines.retrieval import (
     HEADER_TOKENS,
     fill_budget,
@@ -22,6 +22,9 @@ from longdoc.pipelines.trace import RagTrace, RetrievedChunk
 CANDIDATES = 50
 # Self-Route (Li et al. 2024): retrieval first, and a way for the model to say it cannot answer
 UNANSWERABLE = " If the text does not contain the answer, write 'unanswerable'."
+# HyDE (Gao et al. 2022): a draft answer written without the document shares the answer's
+# words, which the question alone may lack; it is only retrieved with, never shown
+DRAFT_TOKENS = 64
 
 
 @dataclass
@@ -105,11 +108,8 @@ class Rag(Pipeline):
         llm = ctx.llm
         room = retrieval_room(llm, question, ctx.options, "retrieved text",
                               ctx.options.rag_tokens)
-        # for multiple choice, also what supports or refutes each option
-        queries = [question]
-        if choices and ctx.options.retrieve_per_option:
-            queries += [f"{question} {c}" for c in choices]
-        candidates = self.retrieve(queries, ctx)
+        usage = Usage()
+        candidates = self.retrieve(queries_for(question, choices, ctx, usage), ctx)
         lead = opening_of_best_document(candidates, ctx, ctx.options.rag_lead_tokens)
         picked, passages = passages_within(lead + [c for c in candidates if c not in lead],
                                            ctx, room)
@@ -117,7 +117,6 @@ class Rag(Pipeline):
         context = render_passages(in_reading_order(passages, chosen, ctx.options.rag_order))
         completion = ctx.final(Prompt(SYSTEM, context, question, ctx.instruction()
                                   + (UNANSWERABLE if self.self_route else "")), choices)
-        usage = Usage()
         usage.add(completion)
         support = supporting_chunks(completion.text, question, chosen)
         trace = RagTrace(
@@ -128,6 +127,22 @@ class Rag(Pipeline):
         return Answer(self.name, question, completion.text,
                       citations=cite(support, completion.text, ctx.titles()), usage=usage,
                       trace=trace)
+
+
+def queries_for(question: str, choices: list[str] | None, ctx: AskContext, usage: Usage
+                ) -> list[str]:
+    """What to retrieve for: the question first; for multiple choice with
+    `retrieve_per_option`, also with each option (what supports or refutes it); for free text
+    with `rag_draft`, also with a draft answer written without the document (its LLM call is
+    added to `usage`)."""
+    queries = [question]
+    if choices and ctx.options.retrieve_per_option:
+        queries += [f"{question} {c}" for c in choices]
+    if not choices and ctx.options.rag_draft:
+        draft = ctx.llm.chat(closed_book(question).messages(), DRAFT_TOKENS)
+        usage.add(draft)
+        queries.append(f"{question} {draft.text}")
+    return queries
 
 
 def opening_of_best_document(candidates: list[Candidate], ctx: AskContext, tokens: int

@@ -184,6 +184,28 @@ def test_rag_lead_reads_the_documents_opening_within_the_same_budget(sample_libr
         PipelineOptions(rag_lead_tokens=-1).validate()
 
 
+def test_rag_draft_retrieves_with_a_closed_book_draft_for_free_text_only(sample_library,
+                                                                           embedder):
+    def read(draft: bool, choices: list[str] | None = None) -> tuple[ScriptedLLM, str]:
+        llm = ScriptedLLM(MEL, context_size=8000)
+        options = PipelineOptions(rag_tokens=200, rag_draft=draft)
+        answer = Rag().answer("Who was the programmer?",
+                              _ctx(sample_library, llm, embedder=embedder, options=options),
+                              choices)
+        assert answer.usage.calls == len(llm.calls)
+        return llm, llm.calls[-1][-1]["content"]
+
+    plain_llm, plain = read(False)
+    drafted_llm, drafted = read(True)
+    assert len(plain_llm.calls) == 1 and "Royal McBee" not in plain
+    assert len(drafted_llm.calls) == 2 and "Royal McBee" in drafted  # found by the draft's words
+    draft_prompt = drafted_llm.calls[0][-1]["content"]
+    assert "Hacker Folklore" not in draft_prompt and "Who was the programmer?" in draft_prompt
+    choice_llm, _ = read(True, ["Royal McBee", "IBM"])
+    assert not any("Who was the programmer?" in m[-1]["content"] and "[Hacker" not in m[-1]["content"]
+                   for m in choice_llm.calls)  # multiple choice: no draft
+
+
 def test_pipeline_names():
     assert parse_pipelines("full, rag,full") == ["full", "rag"]
     with pytest.raises(LongdocError, match="unknown pipeline 'magic'"):
