@@ -69,6 +69,17 @@ def test_rag_by_relevance_reads_the_same_passages_best_last(pdf_ctx):
     assert abs(answer.usage.prompt_tokens - in_order.usage.prompt_tokens) <= 8
 
 
+def test_rag_with_the_opening_and_a_draft_still_finds_the_answer(pdf_ctx):
+    """--rag-lead reads the document's first chunk; --rag-draft first writes a closed-book
+    draft (one more call) and retrieves with it too."""
+    answer = get_pipeline("rag").answer("Which computer did Mel write programs for?",
+                                        _with(pdf_ctx, rag_lead_tokens=256, rag_draft=True))
+    assert "RPC-4000" in answer.text or "LGP-30" in answer.text  # he wrote for both
+    assert answer.trace.chunks[0].chunk == 0  # the opening, read first
+    assert answer.usage.calls == 2
+    assert any(c.page_start == 8 for c in answer.citations), answer.citations
+
+
 def test_detailed_style_answers_at_more_length(pdf_ctx):
     asked = "What company did Mel work for, and on which computers did he write programs?"
     answer = get_pipeline("rag").answer(asked, _with(pdf_ctx, style="detailed"))
