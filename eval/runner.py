@@ -34,8 +34,7 @@ from longdoc.pipelines.trace import AutoTrace
 # settings added after runs were made, and what those runs used
 UNRECORDED_MEANT = {"flash_attn": False, "kv_type": "f16", "auto_fallback": "full",
                     "coa_options": False, "full_focus_tokens": 0, "rag_order": "document",
-                    "coa_sentences": 2, "rag_lead_tokens": 0,
-                    "rag_draft": False}
+                    "coa_sentences": 2, "rag_lead_tokens": 0, "rag_draft": False}
 # settings that change only some pipelines' answers: a run without them resumes whatever they are
 ONLY_FOR_PIPELINES = {"coa_options": {"coa", "auto"}, "retrieve_per_option": {"rag", "auto"},
                       "full_focus_tokens": {"full", "auto"}, "rag_order": {"rag", "auto"},
