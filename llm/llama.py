@@ -1,9 +1,11 @@
 """`LlamaCppLLM`: the LLM protocol on llama-cpp-python, with prompt-prefix reuse.
 
-Within a process llama-cpp-python keeps the KV cache of the last prompt and re-evaluates only
-what differs, so prompts put the document first and the question last. Across processes,
-the KV state of a prompt's reusable prefix (up to the end of the document) is saved to a
-`StateCache` with llama.cpp's per-sequence state files, which hold only the KV cells (no logits).
+Within a process the context keeps the KV cells of the last prompt, and the next prompt
+re-evaluates only what differs, so prompts put the document first and the question last; which
+cells may be reused is decided by reuse.py, so that a prompt's scores never depend on the prompt
+before it. Across processes, the KV state of a prompt's reusable prefix (up to the end of the
+document) is saved to a `StateCache` with llama.cpp's per-sequence state files, which hold only
+the KV cells (no logits).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from longdoc.llm.gguf import chat_formatter, context_too_large, default_context,
 from longdoc.llm.llama_scoring import common_prefix, continuation_logprobs, first_token_logprobs
 from longdoc.llm.model_store import ModelRef
 from longdoc.llm.protocol import Choice, Completion, Message, OptionScore, TokenCallback
+from longdoc.llm.reuse import HeldCells
 from longdoc.llm.state_cache import StateCache
 
 MIN_CACHED_PREFIX = 256  # shorter prefixes are cheaper to recompute than to load
@@ -45,6 +48,7 @@ class LlamaCppLLM:
         self._flash_attn = flash_attn
         self._kv_type = kv_type
         self._scratch = None
+        self._held: dict[int, HeldCells] = {}  # id of a context -> what its cells hold
         self.metadata = read_metadata(model.path)
         try:
             self.context_size = n_ctx or default_context(self.metadata)
@@ -119,9 +123,7 @@ class LlamaCppLLM:
                                f"{self.context_size} tokens")
         max_tokens = max(1, min(max_tokens, room))
         started = time.perf_counter()
-        reused = common_prefix(self._llama, tokens)
-        if self.state_cache and n_prefix >= MIN_CACHED_PREFIX and reused < n_prefix:
-            reused = max(reused, self._prepare_prefix(tokens[:n_prefix]))
+        _, reused = self._ready(self._llama, tokens, n_prefix)
         pieces: list[str] = []
         first = None
         for chunk in self._llama.create_completion(
@@ -137,6 +139,7 @@ class LlamaCppLLM:
                 if on_token:
                     on_token(piece)
         text = "".join(pieces)
+        self._evaluated(self._llama, tokens, n_prefix)
         return Completion(
             text=text, prompt_tokens=len(tokens), completion_tokens=self.count_tokens(text),
             reused_tokens=min(reused, len(tokens)), first_token_s=first,
@@ -144,20 +147,22 @@ class LlamaCppLLM:
         )
 
     def choose(self, messages: list[Message], choices: list[str], *,
-               cache_prefix: str | None = None) -> Choice:
+               cache_prefix: str | None = None, save_prefix: bool = True) -> Choice:
         started = time.perf_counter()
         tokens, n_prefix = self._encode(messages, cache_prefix)
         options = [self._llama.tokenize(c.encode("utf-8"), add_bos=False, special=False)
                    for c in choices]
         llama, reused = self._context_for(tokens, max((len(o) for o in options), default=0),
-                                          n_prefix)
-        sums = continuation_logprobs(llama, tokens, options)
+                                          n_prefix, save_prefix)
+        sums = continuation_logprobs(llama, tokens, options, llama.n_tokens)
+        self._evaluated(llama, tokens, n_prefix)
         scores = [OptionScore(s, len(o), len(c)) for s, o, c in zip(sums, options, choices,
                                                                       strict=True)]
         return Choice(scores, len(tokens), reused, time.perf_counter() - started)
 
     def first_token_logprobs(self, messages: list[Message], candidates: list[str], *,
-                             cache_prefix: str | None = None) -> Choice:
+                             cache_prefix: str | None = None,
+                             save_prefix: bool = True) -> Choice:
         started = time.perf_counter()
         tokens, n_prefix = self._encode(messages, cache_prefix)
         ids = []
@@ -166,30 +171,26 @@ class LlamaCppLLM:
             if len(pieces) != 1:
                 raise LongdocError(f"'{text}' is not a single token of model {self.name}")
             ids.append(pieces[0])
-        llama, reused = self._context_for(tokens, 1, n_prefix)
-        logprobs = first_token_logprobs(llama, tokens, ids)
+        llama, reused = self._context_for(tokens, 1, n_prefix, save_prefix)
+        logprobs = first_token_logprobs(llama, tokens, ids, llama.n_tokens)
+        self._evaluated(llama, tokens, n_prefix)
         scores = [OptionScore(lp, 1, len(c)) for lp, c in zip(logprobs, candidates, strict=True)]
         return Choice(scores, len(tokens), reused, time.perf_counter() - started)
 
-    def _context_for(self, tokens: list[int], extra: int, n_prefix: int) -> tuple[object, int]:
+    def _context_for(self, tokens: list[int], extra: int, n_prefix: int,
+                     save_prefix: bool) -> tuple[object, int]:
         """The llama.cpp context to score `tokens` + `extra` in, and the tokens it reuses.
 
-        A short prompt that shares little with the document held in the main context (the
-        question alone, for PMI) goes to a small second context, so the document's KV cells
-        survive for the next question.
+        A short prompt without a document prefix (closed book, the question alone for PMI) goes
+        to a small second context, so the document's KV cells survive for the next question.
         """
         if len(tokens) + extra >= self.context_size:
             raise LongdocError(f"prompt of {len(tokens)} tokens and its choices do not fit the "
                                f"context of {self.context_size} tokens")
-        reused = common_prefix(self._llama, tokens)
-        held = self._llama.n_tokens
-        if (held >= MIN_CACHED_PREFIX and reused < MIN_CACHED_PREFIX // 4
-                and len(tokens) + extra < SCRATCH_CTX):
-            scratch = self._scratch_context()
-            return scratch, common_prefix(scratch, tokens)
-        if self.state_cache and n_prefix >= MIN_CACHED_PREFIX and reused < n_prefix:
-            reused = max(reused, self._prepare_prefix(tokens[:n_prefix]))
-        return self._llama, min(reused, len(tokens))
+        llama = self._llama
+        if not n_prefix and len(tokens) + extra < SCRATCH_CTX:
+            llama = self._scratch_context()
+        return llama, self._ready(llama, tokens, n_prefix, save_prefix)[1]
 
     def _open_context(self, n_ctx: int):
         """The model with a llama.cpp context of `n_ctx` tokens (weights are memory-mapped, so
@@ -211,19 +212,52 @@ class LlamaCppLLM:
             self._scratch = self._open_context(SCRATCH_CTX)
         return self._scratch
 
-    def _prepare_prefix(self, prefix: list[int]) -> int:
-        """Load the prefix's KV state from disk, or compute and store it; tokens reused."""
-        layout = f"fa{int(self._flash_attn)}-{self._kv_type}"
-        key = self.state_cache.key(self.model_id, layout, prefix)
-        path = self.state_cache.lookup(key)
-        if path is not None and self._load_sequence(path, prefix):
-            return len(prefix)
-        reused = common_prefix(self._llama, prefix)
-        self._llama.n_tokens = reused  # eval() drops the KV cells past this point
-        self._llama.eval(prefix[reused:])
-        text = self._llama.detokenize(prefix).decode("utf-8", errors="ignore")
-        self.state_cache.store(key, lambda tmp: self._save_sequence(tmp, prefix), text=text)
-        return reused
+    def _ready(self, llama, tokens: list[int], n_prefix: int,
+               save_prefix: bool = True) -> tuple[int, int]:
+        """Make `llama` hold the cells a canonical evaluation of `tokens` has before its last
+        step (reuse.py), loading or computing the document prefix if needed; where the rest of
+        the evaluation starts (also `llama.n_tokens`), and how many tokens were reused rather
+        than computed."""
+        held = self._held.setdefault(id(llama), HeldCells(self._n_batch))
+        common = common_prefix(llama, tokens)
+        if not 0 < n_prefix < len(tokens):
+            start = reused = held.plain_start(common, len(tokens))
+        elif held.holds_prefix(common, n_prefix):
+            start = reused = n_prefix
+        else:
+            start = n_prefix
+            reused = self._compute_prefix(llama, held, tokens[:n_prefix], common, save_prefix)
+        held.truncate(start)
+        llama.n_tokens = start
+        return start, reused
+
+    def _evaluated(self, llama, tokens: list[int], n_prefix: int) -> None:
+        """Record that `tokens` were evaluated the canonical way (after `_ready`)."""
+        if not 0 < n_prefix < len(tokens):
+            self._held[id(llama)].plain_done(len(tokens))
+
+    def _compute_prefix(self, llama, held: HeldCells, prefix: list[int], common: int,
+                        save: bool) -> int:
+        """Load the prefix's KV state from disk, or compute it on its own (and, with `save`,
+        store it); the prefix tokens reused rather than computed."""
+        stored = save and self.state_cache is not None and llama is self._llama \
+            and len(prefix) >= MIN_CACHED_PREFIX
+        if stored:
+            layout = f"fa{int(self._flash_attn)}-{self._kv_type}-b{self._n_batch}"
+            key = self.state_cache.key(self.model_id, layout, prefix)
+            path = self.state_cache.lookup(key)
+            if path is not None and self._load_sequence(path, prefix):
+                held.prefix_done(len(prefix))
+                return len(prefix)
+        start = held.prefix_start(common, len(prefix))
+        held.truncate(start)
+        llama.n_tokens = start  # eval() drops the KV cells past this point
+        llama.eval(prefix[start:])
+        held.prefix_done(len(prefix))
+        if stored:
+            text = llama.detokenize(prefix).decode("utf-8", errors="ignore")
+            self.state_cache.store(key, lambda tmp: self._save_sequence(tmp, prefix), text=text)
+        return start
 
     def _save_sequence(self, path: Path, tokens: list[int]) -> bool:
         import llama_cpp
@@ -247,6 +281,7 @@ class LlamaCppLLM:
         if read == 0 or n != len(expected) or list(out[:n]) != list(expected):
             self._llama._ctx.kv_cache_seq_rm(-1, 0, -1)
             self._llama.reset()
+            self._held[id(self._llama)].forget()
             return False
         self._llama.input_ids[:n] = expected
         self._llama.n_tokens = n

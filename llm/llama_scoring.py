@@ -1,6 +1,7 @@
 """Log-probabilities read from a llama.cpp context: how likely each option is as the reply, or
-each candidate as the reply's first token. The prompt is evaluated once (reusing whatever
-prefix the context already holds); each option is evaluated after it and then forgotten."""
+each candidate as the reply's first token. The prompt is evaluated once, from the position
+the caller chose (reuse.py: the same for a prompt whatever came before it); each option is
+evaluated after it and then forgotten."""
 
 from __future__ import annotations
 
@@ -29,12 +30,12 @@ def _logits(llama, index: int) -> np.ndarray:
     return np.ctypeslib.as_array(pointer, shape=(llama.n_vocab(),)).copy()
 
 
-def eval_prompt(llama, tokens: list[int]) -> np.ndarray:
-    """Evaluate `tokens` (only the part not already in the context); the log-probabilities of
-    the token that would follow."""
-    keep = min(common_prefix(llama, tokens), len(tokens) - 1)  # the last token gives logits
-    llama.n_tokens = keep
-    llama.eval(tokens[keep:])
+def eval_prompt(llama, tokens: list[int], start: int) -> np.ndarray:
+    """Evaluate `tokens` from `start` (the context holds the cells before it); the
+    log-probabilities of the token that would follow."""
+    start = min(start, len(tokens) - 1)  # the last token gives the logits
+    llama.n_tokens = start
+    llama.eval(tokens[start:])
     return log_softmax(_logits(llama, -1))
 
 
@@ -49,9 +50,10 @@ def _continuation_logprob(llama, option: list[int], first: np.ndarray, n_prompt:
     return total
 
 
-def continuation_logprobs(llama, tokens: list[int], options: list[list[int]]) -> list[float]:
+def continuation_logprobs(llama, tokens: list[int], options: list[list[int]],
+                          start: int) -> list[float]:
     """Summed log-probability of each option's tokens as the continuation of `tokens`."""
-    first = eval_prompt(llama, tokens)
+    first = eval_prompt(llama, tokens, start)
     n_prompt = len(tokens)
     sums = []
     for option in options:
@@ -62,7 +64,8 @@ def continuation_logprobs(llama, tokens: list[int], options: list[list[int]]) ->
     return sums
 
 
-def first_token_logprobs(llama, tokens: list[int], candidates: list[int]) -> list[float]:
+def first_token_logprobs(llama, tokens: list[int], candidates: list[int],
+                         start: int) -> list[float]:
     """Log-probability of each candidate token as the one that follows `tokens`."""
-    first = eval_prompt(llama, tokens)
+    first = eval_prompt(llama, tokens, start)
     return [float(first[c]) for c in candidates]

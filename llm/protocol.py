@@ -72,13 +72,16 @@ class LLM(Protocol):
         ...
 
     def choose(self, messages: list[Message], choices: list[str], *,
-               cache_prefix: str | None = None) -> Choice:
+               cache_prefix: str | None = None, save_prefix: bool = True) -> Choice:
         """Score each choice's text as the whole reply to `messages` (multiple choice scored
-        cloze-style: no letter is generated, so no letter bias)."""
+        cloze-style: no letter is generated, so no letter bias). `cache_prefix` as for `chat`;
+        with `save_prefix` False its state is reused within this process only (passages
+        retrieved for one question, shared by that question's scoring calls)."""
         ...
 
     def first_token_logprobs(self, messages: list[Message], candidates: list[str], *,
-                             cache_prefix: str | None = None) -> Choice:
+                             cache_prefix: str | None = None,
+                             save_prefix: bool = True) -> Choice:
         """Log-probability of each candidate (one token each, such as an option letter) as
-        the first token of the reply."""
+        the first token of the reply (`cache_prefix`, `save_prefix` as for `choose`)."""
         ...

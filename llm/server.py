@@ -168,7 +168,7 @@ class ServerLLM:
         return values, answer.get("usage") or {}
 
     def choose(self, messages: list[Message], choices: list[str], *,
-               cache_prefix: str | None = None) -> Choice:
+               cache_prefix: str | None = None, save_prefix: bool = True) -> Choice:
         if not self.scores_prompts:
             raise LongdocError(f"the model server at {self.client.url} returns no prompt "
                                "log-probabilities: use --mc-mode generate")
@@ -186,7 +186,8 @@ class ServerLLM:
         return Choice(scores, n_base, 0, time.perf_counter() - started)
 
     def first_token_logprobs(self, messages: list[Message], candidates: list[str], *,
-                             cache_prefix: str | None = None) -> Choice:
+                             cache_prefix: str | None = None,
+                             save_prefix: bool = True) -> Choice:
         """From the top log-probabilities of the first generated token; a candidate outside
         them is scored by echoing it after the prompt."""
         started = time.perf_counter()

@@ -14,7 +14,7 @@ from longdoc.indexers.library import Library
 from longdoc.indexers.types import Chunk, Document
 from longdoc.llm.protocol import LLM, Completion, TokenCallback
 from longdoc.pipelines.answer import Answer
-from longdoc.pipelines.choice import ChoiceTrace, pick
+from longdoc.pipelines.choice import ChoiceTrace, Reuse, pick
 from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.prompts import STYLES, Prompt
 
@@ -73,15 +73,18 @@ class AskContext:
     def final(self, prompt: Prompt, choices: list[str] | None = None,
               cache_prefix: str | None = None) -> Completion:
         """The call that produces the answer: generated (streamed to `on_token`), or, for a
-        multiple-choice question, the option `options.mc_mode` picks (see choice.py)."""
+        multiple-choice question, the option `options.mc_mode` picks (see choice.py).
+        `cache_prefix` ends the document, whose model state is worth keeping across processes;
+        the scoring calls of one question share at least what it read (`prompt.context`)."""
         if choices and not getattr(self.llm, "scores_prompts", True):
             prompt = prompt.listing(choices)  # a server without prompt log-probabilities
             choices = None
         if not choices:
             return self.llm.chat(prompt.messages(), self.options.answer_tokens,
                                  on_token=self.on_token, cache_prefix=cache_prefix)
+        reuse = Reuse(cache_prefix or prompt.context or None, save=cache_prefix is not None)
         completion, self.last_choice = pick(self.llm, prompt, choices, self.options.mc_mode,
-                                            self.options.mc_all_modes, cache_prefix)
+                                            self.options.mc_all_modes, reuse)
         if self.on_token:
             self.on_token(completion.text)
         return completion

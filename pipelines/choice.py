@@ -42,6 +42,16 @@ class ChoiceTrace:
         return (weights[0] - runner_up) / sum(weights)
 
 
+@dataclass(frozen=True)
+class Reuse:
+    """The part of the prompt every scoring call of one question shares (`prefix`: the text it
+    ends with), and whether its model state is worth saving for later processes (`save`: a
+    document, not passages retrieved for this question)."""
+
+    prefix: str | None = None
+    save: bool = True
+
+
 @dataclass
 class Tally:
     prompt_tokens: int = 0
@@ -55,14 +65,15 @@ class Tally:
 
 
 def letter_scores(llm: LLM, prompt: Prompt, choices: list[str], tally: Tally,
-                  cache_prefix: str | None = None) -> list[float]:
+                  reuse: Reuse = Reuse()) -> list[float]:
     """Each option's letter log-probability, averaged over the cyclic permutations."""
     n = len(choices)
     totals = [0.0] * n
     for shift in range(n):
         order = [(j + shift) % n for j in range(n)]  # letter j shows option order[j]
         listed = prompt.listing([choices[k] for k in order]).messages()
-        result = llm.first_token_logprobs(listed, list(LETTERS[:n]), cache_prefix=cache_prefix)
+        result = llm.first_token_logprobs(listed, list(LETTERS[:n]), cache_prefix=reuse.prefix,
+                                          save_prefix=reuse.save)
         tally.add(result)
         for j, k in enumerate(order):
             totals[k] += result.scores[j].logprob
@@ -70,12 +81,13 @@ def letter_scores(llm: LLM, prompt: Prompt, choices: list[str], tally: Tally,
 
 
 def score_choices(llm: LLM, prompt: Prompt, choices: list[str], modes: list[str],
-                  cache_prefix: str | None = None) -> tuple[dict[str, list[float]], Tally]:
+                  reuse: Reuse = Reuse()) -> tuple[dict[str, list[float]], Tally]:
     """Scores of every option under each of `modes` (work shared between modes)."""
     scores: dict[str, list[float]] = {}
     tally = Tally()
     if {"likelihood", "likelihood-char", "pmi", "ensemble"} & set(modes):
-        read = llm.choose(prompt.messages(), choices, cache_prefix=cache_prefix)
+        read = llm.choose(prompt.messages(), choices, cache_prefix=reuse.prefix,
+                          save_prefix=reuse.save)
         tally.add(read)
         scores["likelihood"] = [s.logprob / max(s.tokens, 1) for s in read.scores]
         scores["likelihood-char"] = [s.logprob / max(s.chars, 1) for s in read.scores]
@@ -85,7 +97,7 @@ def score_choices(llm: LLM, prompt: Prompt, choices: list[str], modes: list[str]
             scores["pmi"] = [r.logprob - b.logprob
                              for r, b in zip(read.scores, base.scores, strict=True)]
     if {"letters", "ensemble"} & set(modes):
-        scores["letters"] = letter_scores(llm, prompt, choices, tally, cache_prefix)
+        scores["letters"] = letter_scores(llm, prompt, choices, tally, reuse)
     if "ensemble" in modes:
         scores["ensemble"] = [a + b for a, b in zip(standardised(scores["likelihood"]),
                                                     standardised(scores["letters"]), strict=True)]
@@ -100,12 +112,12 @@ def standardised(values: list[float]) -> list[float]:
 
 
 def pick(llm: LLM, prompt: Prompt, choices: list[str], mode: str, all_modes: bool = False,
-         cache_prefix: str | None = None) -> tuple[Completion, ChoiceTrace]:
+         reuse: Reuse = Reuse()) -> tuple[Completion, ChoiceTrace]:
     """The option `mode` finds likeliest, as the answer "B. text"; with `all_modes`, every
     mode's pick is computed too (an evaluation compares them in one pass)."""
     started = time.perf_counter()
     modes = list(MC_MODES) if all_modes else [mode]
-    scores, tally = score_choices(llm, prompt, choices, modes, cache_prefix)
+    scores, tally = score_choices(llm, prompt, choices, modes, reuse)
     picks = {m: max(range(len(choices)), key=s.__getitem__) for m, s in scores.items()}
     best = picks[mode]
     elapsed = time.perf_counter() - started

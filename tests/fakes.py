@@ -28,6 +28,7 @@ class ScriptedLLM:
         self.calls: list[list[Message]] = []
         self.max_tokens: list[int] = []
         self.letter_prior: dict[str, float] = {}
+        self.scoring_prefixes: list[tuple[str | None, bool]] = []  # (cache_prefix, save_prefix)
 
     def offload_summary(self) -> str:
         return "scripted, no device"
@@ -64,8 +65,9 @@ class ScriptedLLM:
         return set((self.reply(messages) if callable(self.reply) else self.reply).split())
 
     def choose(self, messages: list[Message], choices: list[str], *,
-               cache_prefix: str | None = None) -> Choice:
+               cache_prefix: str | None = None, save_prefix: bool = True) -> Choice:
         """Each choice scores the number of its words in what the script would reply."""
+        self.scoring_prefixes.append((cache_prefix, save_prefix))
         used = self.prompt_tokens(messages)
         if used + max(self.count_tokens(c) for c in choices) > self.context_size:
             raise ContextOverflow(f"{used} prompt tokens + a choice > {self.context_size}")
@@ -76,9 +78,11 @@ class ScriptedLLM:
                        for c in choices], used)
 
     def first_token_logprobs(self, messages: list[Message], candidates: list[str], *,
-                             cache_prefix: str | None = None) -> Choice:
+                             cache_prefix: str | None = None,
+                             save_prefix: bool = True) -> Choice:
         """A letter scores the words its listed option shares with the scripted reply, plus
         `letter_prior[letter]`: a model that likes some letters whatever they stand for."""
+        self.scoring_prefixes.append((cache_prefix, save_prefix))
         used = self.prompt_tokens(messages)
         self.calls.append(messages)
         self.max_tokens.append(1)

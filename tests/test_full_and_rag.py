@@ -246,3 +246,18 @@ def test_rag_retrieves_for_each_option_when_asked(sample_library, embedder):
     plain_chunks = {(c.doc_id, c.chunk) for c in plain.trace.chunks}
     wide_chunks = {(c.doc_id, c.chunk) for c in wide.trace.chunks}
     assert wide_chunks != plain_chunks  # the options' own passages joined the ranking
+
+
+def test_scoring_calls_share_what_was_read_and_save_only_the_document(sample_library, embedder):
+    """Every scoring call of a multiple-choice question reuses its reading; only `full`'s
+    document is worth a state file, not the passages `rag` retrieved for this question."""
+    choices = ["IBM", "Royal McBee", "Bell Labs"]
+    for name, saved in (("full", True), ("rag", False)):
+        llm = ScriptedLLM("Royal McBee")
+        ctx = _ctx(sample_library, llm, embedder=embedder,
+                   options=PipelineOptions(full_focus_tokens=0))
+        get_pipeline(name).answer("Who employed Mel?", ctx, choices=choices)
+        prefixes = {prefix for prefix, _ in llm.scoring_prefixes}
+        assert len(llm.scoring_prefixes) == 1 + len(choices)  # likelihood, each permutation
+        assert len(prefixes) == 1 and prefixes.pop() in llm.calls[0][-1]["content"]
+        assert {save for _, save in llm.scoring_prefixes} == {saved}
