@@ -181,14 +181,15 @@ class LlamaCppLLM:
                      save_prefix: bool) -> tuple[object, int]:
         """The llama.cpp context to score `tokens` + `extra` in, and the tokens it reuses.
 
-        A short prompt without a document prefix (closed book, the question alone for PMI) goes
-        to a small second context, so the document's KV cells survive for the next question.
+        A short prompt whose prefix is not a saved document (closed book, the question alone
+        for PMI, `rag`'s passages) goes to a small second context, so the document's KV cells
+        in the main one survive for the next question.
         """
         if len(tokens) + extra >= self.context_size:
             raise LongdocError(f"prompt of {len(tokens)} tokens and its choices do not fit the "
                                f"context of {self.context_size} tokens")
         llama = self._llama
-        if not n_prefix and len(tokens) + extra < SCRATCH_CTX:
+        if len(tokens) + extra < SCRATCH_CTX and not (n_prefix and save_prefix):
             llama = self._scratch_context()
         return llama, self._ready(llama, tokens, n_prefix, save_prefix)[1]
 
