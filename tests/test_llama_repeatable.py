@@ -65,11 +65,13 @@ def test_letter_scores_and_answers_repeat_after_other_prompts(llm):
 
 @pytest.mark.model
 def test_a_prefix_loaded_from_its_state_file_scores_as_when_computed(llm):
-    target = _asking("Who built the lighthouse on Varn Island in 1871?")
-    first = llm.choose(target, OPTIONS, cache_prefix=CONTEXT)  # computed, then saved
+    own = f"Document:\n{LIGHTHOUSE.replace('Varn', 'Fenwick') * 2}"  # held by no other test
+    target = _asking("Who built the lighthouse on Fenwick Island in 1871?", own)
+    first = llm.choose(target, OPTIONS, cache_prefix=own)  # computed, then saved
     other = f"Document:\n{LIGHTHOUSE.replace('Varn', 'Skerry') * 2}"
     llm.choose(_asking("Who built it?", other), OPTIONS, cache_prefix=other)  # replaces the cells
-    again = llm.choose(target, OPTIONS, cache_prefix=CONTEXT)
+    again = llm.choose(target, OPTIONS, cache_prefix=own)
+    assert first.reused_tokens < 0.1 * first.prompt_tokens
     assert llm.state_cache.count() == 2
     assert again.reused_tokens > 0.9 * again.prompt_tokens  # loaded from its file
     assert _logprobs(again) == _logprobs(first)
