@@ -136,6 +136,7 @@ def _run_settings(questions_file: Path, questions: list[EvalQuestion], names: li
         coa_options=options.coa_options, full_focus_tokens=options.full_focus_tokens,
         rag_order=options.rag_order, rag_lead_tokens=options.rag_lead_tokens,
         rag_draft=options.rag_draft, coa_sentences=options.coa_sentences,
+        coa_keep=options.coa_keep,
         auto_margin=options.auto_margin, auto_fallback=options.auto_fallback,
         tree_tokens=options.tree_tokens, flash_attn=settings.flash_attn, kv_type=settings.kv_type,
         judge_model_id=judge_ref.model_id if judge_ref else None,

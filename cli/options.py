@@ -88,6 +88,9 @@ def _answer_params(max_tokens: int, style: str) -> list[inspect.Parameter]:
         _param("coa_sentences", _P.coa_sentences, "--coa-sentences",
                "coa: most sentences each worker copies into the notes (default "
                f"{_model_defaults('coa_sentences')}).", Optional[int], show_default=False),
+        _param("coa_keep", _P.coa_keep, "--coa-keep",
+               "coa: when the notes outgrow their room, drop the oldest ('recent') or those "
+               "least related to the question ('related')."),
         _param("tree_tokens", _P.tree_tokens, "--tree-tokens",
                "tree: tokens of summaries and passages read."),
         _param("tree_mode", _P.tree_mode, "--tree-mode",
@@ -142,7 +145,7 @@ def model_options(func: Callable) -> Callable:
 
 
 def answer_options(max_tokens: int = _P.answer_tokens, style: str = _P.style) -> Callable:
-    """Adds --max-tokens, --rag-tokens, --rag-order, --full-focus, --coa-sentences,
+    """Adds --max-tokens, --rag-tokens, --rag-order, --full-focus, --coa-sentences, --coa-keep,
     --tree-tokens, --tree-mode, --style, --auto-margin, --auto-fallback; the command receives
     `options: PipelineOptions` (validated)."""
 

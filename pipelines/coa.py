@@ -16,7 +16,7 @@ from longdoc.core.text import with_options
 from longdoc.pipelines.answer import Answer, Usage
 from longdoc.pipelines.base import WINDOW_OVERHEAD, AskContext, Pipeline, reading_tokens
 from longdoc.pipelines.budget import QUESTION_RESERVE, room_for
-from longdoc.pipelines.coa_notes import grounded_notes
+from longdoc.pipelines.coa_notes import drop_least_related, grounded_notes
 from longdoc.pipelines.evidence import cite, supporting_chunks
 from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.prompts import CONCISE_INSTRUCTION, DETAILED_INSTRUCTION, Prompt
@@ -78,11 +78,18 @@ def found_nothing(reply: str) -> bool:
     return not head or head.startswith(("none", "no relevant", "nothing"))
 
 
-def pass_notes(llm, notes: str, new: str, limit: int) -> tuple[str, bool]:
-    """Append a worker's evidence to the notes; past `limit` tokens the oldest part goes."""
+def pass_notes(llm, notes: str, new: str, limit: int, question: str = "",
+               keep: str = "recent") -> tuple[str, bool]:
+    """Append a worker's evidence to the notes; past `limit` tokens the oldest part goes, or
+    with `keep="related"` the notes least related to `question`."""
     joined = f"{notes}\n{new}".strip() if notes else new
     if llm.count_tokens(joined) <= limit:
         return joined, False
+    if keep == "related":
+        kept = drop_least_related(joined.split("\n"), question,
+                                  lambda lines: llm.count_tokens("\n".join(lines)) <= limit)
+        if kept:  # else every note alone outgrew the room: cut as "recent" does
+            return "\n".join(kept), True
     return llm.truncate_tokens(joined, limit, keep="tail"), True
 
 
@@ -126,7 +133,8 @@ class ChainOfAgents(Pipeline):
             new = llm.truncate_tokens("\n".join(found), notes_tokens, keep="head")
             trimmed = False
             if new:  # an empty or NONE reply must not erase what earlier workers found
-                notes, trimmed = pass_notes(llm, notes, new, notes_tokens)
+                notes, trimmed = pass_notes(llm, notes, new, notes_tokens, question,
+                                            ctx.options.coa_keep)
             steps.append(WorkerStep(i + 1, seg.label(), seg.tokens, done.prompt_tokens,
                                     done.text.strip(), new, notes, trimmed))
         final = ctx.final(manager_prompt(notes, question, ctx.options.style), choices)

@@ -10,8 +10,10 @@ becomes the note.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from longdoc.core.text import bm25_tokens, split_sentences
+from longdoc.pipelines.evidence import overlap_scores
 
 MIN_COVERAGE = 0.6
 PAGE_MARK = re.compile(r"\[Page (\d+)\]")
@@ -48,3 +50,17 @@ def grounded_notes(reply: str, segment: str, question: str, first_page: int) -> 
         if note not in notes:
             notes.append(note)
     return notes
+
+
+def drop_least_related(lines: list[str], question: str,
+                       fits: Callable[[list[str]], bool]) -> list[str]:
+    """`lines` without the fewest notes, least related to `question` first (rare shared words
+    weigh most; among equals the oldest), such that `fits` them; the rest in their order."""
+    scores = overlap_scores(_words(question), [_words(line) for line in lines])
+    dropping = sorted(range(len(lines)), key=lambda i: (scores[i], i))
+    kept = set(range(len(lines)))
+    for i in dropping:
+        if fits([lines[j] for j in sorted(kept)]):
+            break
+        kept.discard(i)
+    return [lines[j] for j in sorted(kept)]

@@ -15,6 +15,7 @@ MC_MODES = ("likelihood", "likelihood-char", "pmi", "letters", "ensemble")  # se
 AUTO_FALLBACKS = ("coa", "full")
 # rag: the retrieved passages in document order (OP-RAG), or the best-ranked last
 RAG_ORDERS = ("document", "relevance")
+COA_KEEPS = ("recent", "related")  # which notes stay when they outgrow their room
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,9 @@ class PipelineOptions:
     notes_tokens: int | None = None
     # coa: most sentences a worker copies into the notes (None: the model's default)
     coa_sentences: int | None = None
+    # coa: when the notes outgrow their room, drop the oldest ("recent") or the ones sharing
+    # the fewest rare words with the question ("related")
+    coa_keep: str = "recent"
     # coa: longest segment even in a larger window (more, shorter segments read closer)
     segment_tokens: int = 4096
     # rag, multiple choice: also retrieve for the question joined with each option
@@ -83,6 +87,9 @@ class PipelineOptions:
         if self.coa_sentences is not None and not 1 <= self.coa_sentences <= 10:
             raise LongdocError(f"--coa-sentences must be between 1 and 10 "
                                f"(got {self.coa_sentences})")
+        if self.coa_keep not in COA_KEEPS:
+            raise LongdocError(f"--coa-keep must be one of {', '.join(COA_KEEPS)}, "
+                               f"not '{self.coa_keep}'")
         if self.tree_tokens < 64:
             raise LongdocError(f"--tree-tokens must be at least 64 (got {self.tree_tokens})")
         if self.style not in STYLES:

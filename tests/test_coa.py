@@ -6,8 +6,8 @@ import re
 
 from longdoc.indexers.types import Document
 from longdoc.pipelines.base import AskContext
-from longdoc.pipelines.coa import ChainOfAgents
-from longdoc.pipelines.coa_notes import grounded_notes
+from longdoc.pipelines.coa import ChainOfAgents, pass_notes
+from longdoc.pipelines.coa_notes import drop_least_related, grounded_notes
 from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.segments import split_segments
 
@@ -167,3 +167,50 @@ def test_split_segments_cuts_long_paragraphs_and_tags_pages():
     assert [w for w in words if w.startswith("a")] == [f"a{i}" for i in range(250)]
     assert segments[0].text.startswith("[Page 1]")
     assert segments[-1].page_end == 2 and "short page" in segments[-1].text
+
+
+def test_related_notes_drop_the_least_related_first_and_keep_their_order():
+    lines = ["The harbour froze in 1902 (p. 1)", "Gulls nested on the pier (p. 2)",
+             "The keeper lit the lamp at dusk (p. 3)", "Fog rolled in at dusk (p. 4)"]
+    two_fit = lambda kept: len(kept) <= 2  # noqa: E731
+    kept = drop_least_related(lines, "When did the keeper light the lamp?", two_fit)
+    assert kept == [lines[2], lines[3]]  # keeper and lamp; of the unrelated, the oldest go
+    assert drop_least_related(lines, "When did the harbour freeze?", two_fit) == [
+        lines[0], lines[3]]  # order kept; among unrelated notes the newest stays
+    assert drop_least_related(lines, "anything", lambda kept: True) == lines
+
+
+def test_pass_notes_keeps_the_recent_or_the_related_notes():
+    llm = ScriptedLLM()
+    notes = "The lamp was lit by the keeper at dusk (p. 1)\nGulls nested on the old pier (p. 2)"
+    new = "Fog rolled over the bay that night (p. 3)"
+    recent, trimmed = pass_notes(llm, notes, new, 20)
+    assert trimmed and recent.endswith(new) and "keeper" not in recent
+    related, trimmed = pass_notes(llm, notes, new, 20, "Who lit the lamp?", keep="related")
+    assert trimmed and related == f"{notes.splitlines()[0]}\n{new}"
+    assert pass_notes(llm, notes, new, 100, "Who lit the lamp?", keep="related") == (
+        f"{notes}\n{new}", False)
+    lone, trimmed = pass_notes(llm, "", " ".join(["word"] * 30), 10, "Who?", keep="related")
+    assert trimmed and len(lone.split()) == 10  # one note past the room is cut as before
+
+
+def test_coa_keep_related_holds_an_early_finding_past_later_copies(sample_library):
+    def reply(messages):
+        if messages[0]["content"].startswith("You are a manager"):
+            return "Royal McBee."
+        segment = " ".join(_segment_of(messages).split())
+        if "went to work for Royal McBee" in segment:
+            return "I first met Mel when I went to work for Royal McBee Computer Corp."
+        return _worker_reply(messages)
+
+    def manager_notes(keep: str) -> str:
+        llm = ScriptedLLM(reply, context_size=1200)
+        options = PipelineOptions(notes_tokens=40, coa_keep=keep)
+        answer = ChainOfAgents().answer("Where did Royal McBee employ Mel?",
+                                        _pdf_ctx(sample_library, llm, options=options))
+        finder = next(i for i, w in enumerate(answer.trace.workers) if "McBee" in w.found)
+        assert finder < len(answer.trace.workers) - 2  # later workers copied more after it
+        return llm.calls[-1][-1]["content"]
+
+    assert "Royal McBee Computer Corp." not in manager_notes("recent")
+    assert "Royal McBee Computer Corp." in manager_notes("related")
