@@ -23,6 +23,7 @@ from longdoc.eval.results import load_results
 from longdoc.eval.runner import RunSettings, RunState, check_run_folder, prepare_run, run_eval
 from longdoc.eval.scoring import MC_MODES
 from longdoc.eval.spread import run_spread
+from longdoc.indexers.chunking import ChunkSettings
 from longdoc.indexers.embedder import Embedder
 from longdoc.llm.model_store import resolve_model
 from longdoc.llm.protocol import LLM
@@ -93,10 +94,17 @@ def evaluate(
     allow_outside_docs: Annotated[bool, typer.Option(
         "--allow-outside-docs", help="Accept documents outside the question file's folder "
         "(absolute paths, '..').")] = False,
+    chunk_size: Annotated[int, typer.Option(
+        help="Chunk size in embedder tokens of the run's library (rag, tree, full's focus).")]
+    = ChunkSettings.size,
+    chunk_overlap: Annotated[int, typer.Option(
+        help="Overlap between the run's chunks in embedder tokens.")] = ChunkSettings.overlap,
     *, settings: ModelSettings, options: PipelineOptions,
 ) -> None:
     """Answer every question with every pipeline, score the answers, and write a report."""
     names = parse_pipelines(pipelines)
+    chunks = ChunkSettings(chunk_size, chunk_overlap)
+    chunks.validate()
     check_run_folder(out)
     if mc_mode not in MC_MODES:
         raise LongdocError(f"--mc-mode must be one of {', '.join(MC_MODES)}, not '{mc_mode}'")
@@ -109,7 +117,7 @@ def evaluate(
     # the model's own defaults, once: run.json records the options the answers are made with
     options = options.for_model(_model_identity(settings, servers)[1])
     run = _run_settings(questions_file, questions, names, settings, servers, options, mc_mode,
-                        judge_model)
+                        judge_model, chunks)
     state = prepare_run(out, run)
     if state.repaired:
         err_console.print("[yellow]results.jsonl ended in a cut-off line (a crash?); it was "
@@ -124,7 +132,8 @@ def evaluate(
 
 def _run_settings(questions_file: Path, questions: list[EvalQuestion], names: list[str],
                   settings: ModelSettings, servers: list[LLM], options: PipelineOptions,
-                  mc_mode: str, judge_model: str | None) -> RunSettings:
+                  mc_mode: str, judge_model: str | None,
+                  chunks: ChunkSettings) -> RunSettings:
     """What the run records in run.json; a resumed run must match it."""
     model_id, model_name = _model_identity(settings, servers)
     judge_ref = resolve_model(judge_model) if judge_model else None
@@ -140,7 +149,8 @@ def _run_settings(questions_file: Path, questions: list[EvalQuestion], names: li
         auto_margin=options.auto_margin, auto_fallback=options.auto_fallback,
         tree_tokens=options.tree_tokens, flash_attn=settings.flash_attn, kv_type=settings.kv_type,
         judge_model_id=judge_ref.model_id if judge_ref else None,
-        judge_prompt_version=JUDGE_PROMPT_VERSION if judge_ref else None)
+        judge_prompt_version=JUDGE_PROMPT_VERSION if judge_ref else None,
+        chunk_size=chunks.size, chunk_overlap=chunks.overlap)
 
 
 def _answer_all(state: RunState, run: RunSettings, questions: list[EvalQuestion],

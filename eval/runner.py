@@ -20,6 +20,7 @@ from longdoc.eval.datasets import EvalQuestion
 from longdoc.eval.judge import Judge
 from longdoc.eval.results import append_result, load_results
 from longdoc.eval.scoring import PROMPT_VERSION, choices_for, pose, score, style_for
+from longdoc.indexers.chunking import ChunkSettings
 from longdoc.indexers.embedder import Embedder
 from longdoc.indexers.ingest import ingest
 from longdoc.indexers.library import Library
@@ -35,7 +36,7 @@ from longdoc.pipelines.trace import AutoTrace
 UNRECORDED_MEANT = {"flash_attn": False, "kv_type": "f16", "auto_fallback": "full",
                     "coa_options": False, "full_focus_tokens": 0, "rag_order": "document",
                     "coa_sentences": 2, "rag_lead_tokens": 0, "rag_draft": False,
-                    "coa_keep": "recent"}
+                    "coa_keep": "recent", "chunk_size": 200, "chunk_overlap": 40}
 # settings that change only some pipelines' answers: a run without them resumes whatever they are
 ONLY_FOR_PIPELINES = {"coa_options": {"coa", "auto"}, "retrieve_per_option": {"rag", "auto"},
                       "full_focus_tokens": {"full", "auto"}, "rag_order": {"rag", "auto"},
@@ -80,6 +81,12 @@ class RunSettings:
     kv_type: str = "f16"
     judge_model_id: str | None = None
     judge_prompt_version: str | None = None
+    chunk_size: int = ChunkSettings.size  # the run's library; every eval before had the default
+    chunk_overlap: int = ChunkSettings.overlap
+
+    @property
+    def chunks(self) -> ChunkSettings:
+        return ChunkSettings(self.chunk_size, self.chunk_overlap)
 
     def differences(self, other: dict) -> list[str]:
         # a setting an older run did not record had the value older versions used
@@ -156,10 +163,10 @@ def prepare_run(out: Path, settings: RunSettings) -> RunState:
     return state
 
 
-def ingest_documents(library: Library, questions: list[EvalQuestion],
-                     embedder: Embedder) -> dict[Path, str]:
+def ingest_documents(library: Library, questions: list[EvalQuestion], embedder: Embedder,
+                     chunks: ChunkSettings | None = None) -> dict[Path, str]:
     paths = sorted({q.doc_path for q in questions})
-    report = ingest(library, paths, embedder)
+    report = ingest(library, paths, embedder, chunks)
     by_path = {Path(r.path): r.doc_id for r in report.results if r.doc_id}
     return {p: by_path[p.resolve()] for p in paths if p.resolve() in by_path}
 
@@ -179,7 +186,7 @@ def plan_run(state: RunState, settings: RunSettings, questions: list[EvalQuestio
     """Ingest the documents and list their questions, shortest documents first (an
     interrupted run has then answered the most questions)."""
     library = Library(state.out / "library")
-    doc_ids = ingest_documents(library, questions, embedder)
+    doc_ids = ingest_documents(library, questions, embedder, settings.chunks)
     library.reload()
     rows = load_results(state.results_path).rows
     scores: dict[str, list[float]] = {p: [] for p in settings.pipelines}

@@ -45,6 +45,14 @@ def test_out_folder_of_another_run(qfile, tmp_path):
            "holds a run made with other settings")
 
 
+def test_bad_chunking(qfile, tmp_path):
+    _error(_cli("eval", str(qfile), "--out", str(tmp_path / "run"), "--chunk-size", "8"),
+           "chunk size must be at least 16 tokens")
+    _error(_cli("eval", str(qfile), "--out", str(tmp_path / "run"), "--chunk-size", "100",
+                "--chunk-overlap", "80"), "chunk overlap must be between 0 and half")
+    assert not (tmp_path / "run").exists()
+
+
 def test_report_on_a_folder_that_is_no_run(tmp_path):
     _error(_cli("report", str(tmp_path)), "is not an evaluation run")
 
@@ -53,7 +61,7 @@ def test_report_on_a_folder_that_is_no_run(tmp_path):
 def test_eval_end_to_end_and_report(qfile, tmp_path, cli_env):
     out = tmp_path / "run"
     result = _cli("eval", str(qfile), "--out", str(out), "--ctx", "2048", "-p", "none,full",
-                  env=cli_env)
+                  "--chunk-size", "64", "--chunk-overlap", "16", env=cli_env)
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
     assert {r["pipeline"] for r in rows} == {"none", "full"}
@@ -62,9 +70,10 @@ def test_eval_end_to_end_and_report(qfile, tmp_path, cli_env):
     settings = json.loads((out / "run.json").read_text())["settings"]
     # the default model's own defaults, recorded
     assert settings["full_focus_tokens"] == 768 and settings["coa_sentences"] == 5
+    assert json.loads((out / "library" / "manifest.json").read_text())["chunk_size"] == 64
     assert (out / "report.md").exists() and (out / "score_vs_tokens.png").exists()
     again = _cli("eval", str(qfile), "--out", str(out), "--ctx", "2048", "-p", "none,full",
-                 env=cli_env)
+                 "--chunk-size", "64", "--chunk-overlap", "16", env=cli_env)
     assert "2 answers already in" in again.stderr
     assert len((out / "results.jsonl").read_text().splitlines()) == 2
     import shutil

@@ -114,6 +114,24 @@ def test_other_settings_are_refused(tmp_path, question_file, embedder):
     assert (out / "results.jsonl").read_bytes() == before
 
 
+def test_the_run_chunks_its_library_as_recorded(tmp_path, question_file, embedder):
+    from longdoc.indexers.manifest import Manifest
+
+    out = tmp_path / "run"
+    _run(out, question_file, embedder, ScriptedLLM(_reply, 2048), chunk_size=32,
+         chunk_overlap=8)
+    manifest = Manifest.load(out / "library" / "manifest.json")
+    assert (manifest.chunk_size, manifest.chunk_overlap) == (32, 8)
+    recorded = json.loads((out / "run.json").read_text())["settings"]
+    assert (recorded["chunk_size"], recorded["chunk_overlap"]) == (32, 8)
+    before = (out / "results.jsonl").read_bytes()
+    with pytest.raises(LongdocError, match="other settings.*chunk_size: 32 in the run, 200 now"):
+        _run(out, question_file, embedder, ScriptedLLM(_reply, 2048))
+    assert (out / "results.jsonl").read_bytes() == before
+    older = {k: v for k, v in recorded.items() if k not in ("chunk_size", "chunk_overlap")}
+    assert _settings(question_file).differences(older) == []  # older runs: the default
+
+
 def test_disk_full_leaves_no_half_line(tmp_path, question_file, embedder, monkeypatch):
     out = tmp_path / "run"
     calls = {"n": 0}
