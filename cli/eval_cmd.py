@@ -1,4 +1,4 @@
-"""`longdoc eval` (score pipelines against gold answers, resumably) and `longdoc report`."""
+"""`longdoc eval`: score pipelines against gold answers, resumably."""
 
 from __future__ import annotations
 
@@ -10,16 +10,14 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-from longdoc.cli.common import console, err_console, handles_errors
+from longdoc.cli.common import err_console, handles_errors
 from longdoc.cli.options import answer_options, model_options
+from longdoc.cli.report_cmd import warn_problems, write_report
 from longdoc.cli.runtime import load_llm, load_server_llm, warn_generated_choice
 from longdoc.core.errors import LongdocError
 from longdoc.eval.datasets import EvalQuestion, load_questions, select
 from longdoc.eval.judge import JUDGE_PROMPT_VERSION, Judge
-from longdoc.eval.report import markdown, plots, summarize
-from longdoc.eval.results import load_results
 from longdoc.eval.runner import RunSettings, RunState, check_run_folder, prepare_run, run_eval
 from longdoc.eval.scoring import MC_MODES
 from longdoc.eval.spread import run_spread
@@ -122,7 +120,7 @@ def evaluate(
     if state.repaired:
         err_console.print("[yellow]results.jsonl ended in a cut-off line (a crash?); it was "
                           "repaired and a lost answer will be run again[/]")
-    _warn(state.problems)
+    warn_problems(state.problems)
     err_console.print(f"{len(questions)} questions x {len(names)} pipelines; "
                       f"{len(state.done)} answers already in {out}")
     settings.state_dir = out / "states"  # never evicts the states of the user's documents
@@ -237,69 +235,3 @@ def _recorded_settings(out: Path) -> dict:
         return json.loads((out / "run.json").read_text())["settings"]
     except (OSError, ValueError, KeyError):
         return {}
-
-
-def _warn(problems: list[str]) -> None:
-    for problem in problems:
-        err_console.print(f"[yellow]warning: {escape(problem)}[/]", highlight=False,
-                          soft_wrap=True)
-
-
-def write_report(out: Path, warn: bool = False) -> dict:
-    results = load_results(out / "results.jsonl")
-    if warn:
-        _warn(results.problems)
-    rows = results.rows
-    if not rows:
-        raise LongdocError(f"{out} holds no results yet")
-    summary = summarize(rows)
-    (out / "summary.json").write_text(json.dumps(summary, indent=2))
-    (out / "report.md").write_text(markdown(summary, f"Evaluation run {out.name}"))
-    written = plots(summary, out)
-    console.print(summary_table(summary, out.name))
-    console.print(f"[dim]wrote {out / 'summary.json'}, {out / 'report.md'}"
-                  + "".join(f", {p.name}" for p in written) + "[/]")
-    return summary
-
-
-def summary_table(summary: dict, title: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    table.add_column("dataset")
-    for p in summary["pipelines"]:
-        table.add_column(p, justify="right")
-    for d, cells in summary["table"].items():
-        table.add_row(d, *[_score_cell(cells[p]) if p in cells else "-"
-                           for p in summary["pipelines"]])
-    cost = summary["table"].get("all", {})
-    table.add_row("[dim]prompt tok/q[/]", *[f"[dim]{cost[p]['prompt_tokens']:,.0f}[/]"
-                                            if p in cost else "-" for p in summary["pipelines"]])
-    table.add_row("[dim]median s/q[/]", *[f"[dim]{cost[p]['seconds']:.1f}[/]"
-                                          if p in cost else "-" for p in summary["pipelines"]])
-    return table
-
-
-def _score_cell(cell: dict) -> str:
-    low, high = cell["ci95"]
-    return f"{cell['score']:.3f} ±{(high - low) / 2:.2f}"
-
-
-@handles_errors
-def report(runs: Annotated[list[Path], typer.Argument(help="Run folders to report on.")]) -> None:
-    """Report on one or more evaluation runs (and compare them)."""
-    summaries = {}
-    for run in runs:
-        if not (run / "results.jsonl").exists():
-            raise LongdocError(f"{run} is not an evaluation run (no results.jsonl)")
-        name = run.name if run.name not in summaries else str(run)
-        summaries[name] = write_report(run, warn=True)
-    if len(summaries) > 1:
-        pipes = list(dict.fromkeys(p for s in summaries.values() for p in s["pipelines"]))
-        table = Table(title="Runs compared (all datasets)", title_justify="left")
-        table.add_column("run")
-        for p in pipes:
-            table.add_column(p, justify="right")
-        for name, s in summaries.items():
-            cells = s["table"].get("all", {})
-            table.add_row(name, *[f"{cells[p]['score']:.3f}" if p in cells else "-"
-                                  for p in pipes])
-        console.print(table)

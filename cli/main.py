@@ -16,6 +16,7 @@ from longdoc.cli import (
     eval_cmd,
     ingest_cmd,
     models_cmd,
+    report_cmd,
 )
 from longdoc.core.files import use_private_umask
 
@@ -60,7 +61,7 @@ app.command("compare")(compare_cmd.compare)
 app.command("chat")(chat_cmd.chat)
 app.command("models")(models_cmd.models)
 app.command("eval")(eval_cmd.evaluate)
-app.command("report")(eval_cmd.report)
+app.command("report")(report_cmd.report)
 app.command("config")(config_cmd.config)
 app.command("doctor")(doctor_cmd.doctor)
 
