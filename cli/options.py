@@ -97,8 +97,8 @@ def _answer_params(max_tokens: int, style: str) -> list[inspect.Parameter]:
                "tree: 'collapsed' (retrieve over all levels) or 'navigate'."),
         _param("style", style, "--style", "Free-text answers: 'full' (a sentence or two), "
                "'concise' (the shortest phrase that answers), 'detailed' (two to four "
-               "sentences with the figures), or 'auto' (eval: concise for extractive "
-               "questions, else full)."),
+               "sentences with the figures), 'quote' (the document's own words), or 'auto' "
+               "(eval: concise for extractive questions, else full)."),
         _param("auto_margin", _P.auto_margin, "--auto-margin",
                "auto, multiple choice: escalate past rag when the two likeliest options are "
                "closer than this in probability."),

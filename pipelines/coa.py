@@ -19,7 +19,12 @@ from longdoc.pipelines.budget import QUESTION_RESERVE, room_for
 from longdoc.pipelines.coa_notes import drop_least_related, grounded_notes
 from longdoc.pipelines.evidence import cite, supporting_chunks
 from longdoc.pipelines.options import PipelineOptions
-from longdoc.pipelines.prompts import CONCISE_INSTRUCTION, DETAILED_INSTRUCTION, Prompt
+from longdoc.pipelines.prompts import (
+    CONCISE_INSTRUCTION,
+    DETAILED_INSTRUCTION,
+    QUOTE_INSTRUCTION,
+    Prompt,
+)
 from longdoc.pipelines.segments import split_segments
 from longdoc.pipelines.trace import CoaTrace, WorkerStep
 
@@ -56,7 +61,8 @@ def worker_messages(segment: str, notes: str, question: str, notes_words: int,
 
 MANAGER_INSTRUCTION = {"full": "Answer briefly (one or two sentences).",
                        "concise": CONCISE_INSTRUCTION.replace("text above", "evidence"),
-                       "detailed": DETAILED_INSTRUCTION.replace("text above", "evidence")}
+                       "detailed": DETAILED_INSTRUCTION.replace("text above", "evidence"),
+                       "quote": QUOTE_INSTRUCTION.replace("text above", "evidence")}
 MANAGER_INSTRUCTION["auto"] = MANAGER_INSTRUCTION["full"]
 
 

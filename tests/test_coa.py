@@ -65,6 +65,8 @@ def test_the_manager_is_asked_in_the_answer_style():
     asked = manager_prompt("Mel worked for Royal McBee. (p. 8)", "Who employed Mel?", "detailed")
     assert asked.instruction == DETAILED_INSTRUCTION.replace("text above", "evidence")
     assert "two to four sentences" in asked.messages()[-1]["content"]
+    quoting = manager_prompt("Mel worked for Royal McBee. (p. 8)", "Who employed Mel?", "quote")
+    assert "in the words of the evidence" in quoting.messages()[-1]["content"]
 
 
 def test_short_document_is_one_worker_and_a_manager(lighthouse_library):

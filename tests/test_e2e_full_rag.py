@@ -118,3 +118,12 @@ def test_auto_records_its_route_on_the_real_model(lighthouse_library, real_llm, 
     assert len(steps) == 1 or steps[1].pipeline == "coa"  # the story fits the window
     assert "green" in answer.text.lower()
     assert answer.usage.prompt_tokens == sum(s.prompt_tokens for s in steps)
+
+
+def test_quote_style_answers_in_the_documents_words(pdf_ctx):
+    asked = "What company did Mel work for?"
+    answer = get_pipeline("rag").answer(asked, _with(pdf_ctx, style="quote"))
+    chunks = pdf_ctx.library.load_chunks(pdf_ctx.doc_ids[0])
+    read = " ".join(" ".join(chunks[c.chunk].text.split()) for c in answer.trace.chunks)
+    assert "Royal McBee" in answer.text
+    assert " ".join(answer.text.split()).rstrip(".") in read, answer.text  # copied whole

@@ -170,6 +170,7 @@ def test_extractive_questions_get_the_concise_prompt(tmp_path, question_file, em
 @pytest.mark.parametrize("style, extractive, free_text", [
     ("auto", "concise", "full"),  # the shortest phrase only where gold answers are spans
     ("detailed", "detailed", "detailed"),
+    ("quote", "quote", "quote"),  # closed book has nothing to quote: its own brief prompt
 ])
 def test_each_question_is_asked_in_its_style(tmp_path, question_file, embedder, style,
                                              extractive, free_text):
