@@ -99,6 +99,10 @@ def _answer_params(max_tokens: int, style: str) -> list[inspect.Parameter]:
                "'concise' (the shortest phrase that answers), 'detailed' (two to four "
                "sentences with the figures), 'quote' (the document's own words), or 'auto' "
                "(eval: concise for extractive questions, else full)."),
+        _param("cad_alpha", _P.cad_alpha, "--cad",
+               "Free-text answers by context-aware decoding: how much what the model would "
+               "answer without the reading counts against each token (0: off; 0.5 is the "
+               "paper's). A model in this process only."),
         _param("auto_margin", _P.auto_margin, "--auto-margin",
                "auto, multiple choice: escalate past rag when the two likeliest options are "
                "closer than this in probability."),
@@ -146,7 +150,8 @@ def model_options(func: Callable) -> Callable:
 
 def answer_options(max_tokens: int = _P.answer_tokens, style: str = _P.style) -> Callable:
     """Adds --max-tokens, --rag-tokens, --rag-order, --full-focus, --coa-sentences, --coa-keep,
-    --tree-tokens, --tree-mode, --style, --auto-margin, --auto-fallback; the command receives
+    --tree-tokens, --tree-mode, --style, --cad, --auto-margin, --auto-fallback; the command
+    receives
     `options: PipelineOptions` (validated)."""
 
     def build(max_tokens: int, **values) -> PipelineOptions:

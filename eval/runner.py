@@ -36,7 +36,8 @@ from longdoc.pipelines.trace import AutoTrace
 UNRECORDED_MEANT = {"flash_attn": False, "kv_type": "f16", "auto_fallback": "full",
                     "coa_options": False, "full_focus_tokens": 0, "rag_order": "document",
                     "coa_sentences": 2, "rag_lead_tokens": 0, "rag_draft": False,
-                    "coa_keep": "recent", "chunk_size": 200, "chunk_overlap": 40}
+                    "coa_keep": "recent", "chunk_size": 200, "chunk_overlap": 40,
+                    "cad_alpha": 0.0}
 # settings that change only some pipelines' answers: a run without them resumes whatever they are
 ONLY_FOR_PIPELINES = {"coa_options": {"coa", "auto"}, "retrieve_per_option": {"rag", "auto"},
                       "full_focus_tokens": {"full", "auto"}, "rag_order": {"rag", "auto"},
@@ -66,6 +67,7 @@ class RunSettings:
     mc_mode: str = _DEFAULT.mc_mode
     mc_all: bool = False  # every multiple-choice method's pick recorded
     style: str = _DEFAULT.style
+    cad_alpha: float = _DEFAULT.cad_alpha
     retrieve_per_option: bool = _DEFAULT.retrieve_per_option
     coa_options: bool = _DEFAULT.coa_options
     full_focus_tokens: int = GENERIC["full_focus_tokens"]  # eval records the model's value

@@ -10,17 +10,17 @@ the KV cells (no logits).
 
 from __future__ import annotations
 
-import ctypes
 import os
 import time
-from pathlib import Path
 
 from longdoc.core.errors import LongdocError
+from longdoc.llm import contrastive
 from longdoc.llm.gguf import chat_formatter, context_too_large, default_context, read_metadata
 from longdoc.llm.llama_scoring import common_prefix, continuation_logprobs, first_token_logprobs
 from longdoc.llm.model_store import ModelRef
 from longdoc.llm.protocol import Choice, Completion, Message, OptionScore, TokenCallback
 from longdoc.llm.reuse import HeldCells
+from longdoc.llm.sequence_state import load_sequence, save_sequence
 from longdoc.llm.state_cache import StateCache
 
 MIN_CACHED_PREFIX = 256  # shorter prefixes are cheaper to recompute than to load
@@ -146,6 +146,26 @@ class LlamaCppLLM:
             total_s=time.perf_counter() - started,
         )
 
+    def chat_contrastive(self, messages: list[Message], plain: list[Message], max_tokens: int,
+                         alpha: float, *, on_token: TokenCallback | None = None,
+                         cache_prefix: str | None = None) -> Completion:
+        tokens, n_prefix = self._encode(messages, cache_prefix)
+        plain_tokens = self._encode(plain, None)[0]
+        max_tokens = max(1, min(max_tokens, self.context_size - len(tokens)))
+        if len(tokens) >= self.context_size or len(plain_tokens) + max_tokens >= SCRATCH_CTX:
+            raise LongdocError(f"prompt of {len(tokens)} tokens (and {len(plain_tokens)} "
+                               "without the reading) does not fit the contexts")
+        started = time.perf_counter()
+        start, reused = self._ready(self._llama, tokens, n_prefix)
+        scratch = self._scratch_context()
+        plain_start = self._ready(scratch, plain_tokens, 0)[0]
+        text, first = contrastive.decode(self._llama, tokens, start, scratch, plain_tokens,
+                                         plain_start, max_tokens, alpha, on_token)
+        self._evaluated(self._llama, tokens, n_prefix)
+        self._evaluated(scratch, plain_tokens, 0)
+        return Completion(text, len(tokens), self.count_tokens(text), min(reused, len(tokens)),
+                          first, time.perf_counter() - started, calls=2)
+
     def choose(self, messages: list[Message], choices: list[str], *,
                cache_prefix: str | None = None, save_prefix: bool = True) -> Choice:
         started = time.perf_counter()
@@ -247,9 +267,10 @@ class LlamaCppLLM:
             layout = f"fa{int(self._flash_attn)}-{self._kv_type}-b{self._n_batch}"
             key = self.state_cache.key(self.model_id, layout, prefix)
             path = self.state_cache.lookup(key)
-            if path is not None and self._load_sequence(path, prefix):
+            if path is not None and load_sequence(llama, path, prefix, self.context_size):
                 held.prefix_done(len(prefix))
                 return len(prefix)
+            held.forget()  # a failed load leaves the context empty
         start = held.prefix_start(common, len(prefix))
         held.truncate(start)
         llama.n_tokens = start  # eval() drops the KV cells past this point
@@ -257,33 +278,5 @@ class LlamaCppLLM:
         held.prefix_done(len(prefix))
         if stored:
             text = llama.detokenize(prefix).decode("utf-8", errors="ignore")
-            self.state_cache.store(key, lambda tmp: self._save_sequence(tmp, prefix), text=text)
+            self.state_cache.store(key, lambda tmp: save_sequence(llama, tmp, prefix), text=text)
         return start
-
-    def _save_sequence(self, path: Path, tokens: list[int]) -> bool:
-        import llama_cpp
-
-        array = (llama_cpp.llama_token * len(tokens))(*tokens)
-        written = llama_cpp.llama_state_seq_save_file(
-            self._llama._ctx.ctx, str(path).encode(), 0, array, len(tokens))
-        return written > 0
-
-    def _load_sequence(self, path: Path, expected: list[int]) -> bool:
-        import llama_cpp
-
-        self._llama._ctx.kv_cache_seq_rm(-1, 0, -1)
-        self._llama.reset()
-        out = (llama_cpp.llama_token * self.context_size)()
-        count = ctypes.c_size_t(0)
-        read = llama_cpp.llama_state_seq_load_file(
-            self._llama._ctx.ctx, str(path).encode(), 0, out, self.context_size,
-            ctypes.byref(count))
-        n = count.value
-        if read == 0 or n != len(expected) or list(out[:n]) != list(expected):
-            self._llama._ctx.kv_cache_seq_rm(-1, 0, -1)
-            self._llama.reset()
-            self._held[id(self._llama)].forget()
-            return False
-        self._llama.input_ids[:n] = expected
-        self._llama.n_tokens = n
-        return True

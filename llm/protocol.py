@@ -71,6 +71,14 @@ class LLM(Protocol):
         (the document); the model state after it may be kept and reused across calls."""
         ...
 
+    def chat_contrastive(self, messages: list[Message], plain: list[Message], max_tokens: int,
+                         alpha: float, *, on_token: TokenCallback | None = None,
+                         cache_prefix: str | None = None) -> Completion:
+        """Generate a reply to `messages` by context-aware decoding: each token's
+        log-probability after `messages`, less `alpha` times its excess over the one after
+        `plain` (the same prompt without the reading); llm/contrastive.py."""
+        ...
+
     def choose(self, messages: list[Message], choices: list[str], *,
                cache_prefix: str | None = None, save_prefix: bool = True) -> Choice:
         """Score each choice's text as the whole reply to `messages` (multiple choice scored

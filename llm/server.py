@@ -154,6 +154,13 @@ class ServerLLM:
                           completion_tokens=self.count_tokens(text) if text else 0,
                           first_token_s=first, total_s=time.perf_counter() - started)
 
+    def chat_contrastive(self, messages: list[Message], plain: list[Message], max_tokens: int,
+                         alpha: float, *, on_token: TokenCallback | None = None,
+                         cache_prefix: str | None = None) -> Completion:
+        raise LongdocError(f"--cad needs the model in this process: the model server at "
+                           f"{self.client.url} gives no next-token scores for two prompts "
+                           "in step")
+
     def _prompt_logprobs(self, prompt: str, top: int | None = None) -> tuple[list, dict]:
         """Log-probabilities of the prompt's tokens (echo) and the usage record."""
         body = {**self._sampling(), "prompt": prompt, "max_tokens": 1, "echo": top is None,

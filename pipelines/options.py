@@ -61,6 +61,9 @@ class PipelineOptions:
     # coa, multiple choice: the workers read the options too, not only the question
     coa_options: bool = False
     style: str = "full"  # free text: "full" (a sentence or two) or "concise" (a phrase)
+    # free text: context-aware decoding, how much the reply without the reading counts against
+    # each token (0: plain greedy decoding; llm/contrastive.py)
+    cad_alpha: float = 0.0
     # how a multiple-choice option is picked: ensemble did best on the dev MC questions with
     # both the 0.5B and the 1.5B model (README "Multiple choice by method")
     mc_mode: str = "ensemble"
@@ -94,6 +97,8 @@ class PipelineOptions:
             raise LongdocError(f"--tree-tokens must be at least 64 (got {self.tree_tokens})")
         if self.style not in STYLES:
             raise LongdocError(f"--style must be one of {', '.join(STYLES)}, not '{self.style}'")
+        if not 0.0 <= self.cad_alpha <= 5.0:
+            raise LongdocError(f"--cad must be between 0 and 5 (got {self.cad_alpha})")
         if self.mc_mode not in MC_MODES:
             raise LongdocError(f"--mc-mode must be one of {', '.join(MC_MODES)}, "
                                f"not '{self.mc_mode}'")

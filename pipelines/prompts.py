@@ -60,6 +60,11 @@ class Prompt:
         return replace(self, question=with_options(self.question, options),
                        instruction=LETTER_INSTRUCTION)
 
+    def unread(self) -> Prompt:
+        """The same prompt without what the pipeline read (context-aware decoding's baseline:
+        the same system prompt, question and instruction)."""
+        return replace(self, context="")
+
     def without_reading(self) -> list[dict[str, str]]:
         """What the model sees without the reading: the question alone (closed book), or, for
         a prompt that read nothing, a bare answer cue."""

@@ -29,6 +29,7 @@ class ScriptedLLM:
         self.max_tokens: list[int] = []
         self.letter_prior: dict[str, float] = {}
         self.scoring_prefixes: list[tuple[str | None, bool]] = []  # (cache_prefix, save_prefix)
+        self.contrasted: list[tuple[list[Message], float]] = []  # chat_contrastive's plain, alpha
 
     def offload_summary(self) -> str:
         return "scripted, no device"
@@ -60,6 +61,13 @@ class ScriptedLLM:
         return Completion(text=text, prompt_tokens=used,
                           completion_tokens=self.count_tokens(text), first_token_s=0.0,
                           total_s=0.0)
+
+    def chat_contrastive(self, messages: list[Message], plain: list[Message], max_tokens: int,
+                         alpha: float, *, on_token: TokenCallback | None = None,
+                         cache_prefix: str | None = None) -> Completion:
+        """The scripted reply to `messages`; `plain` and `alpha` are kept in `contrasted`."""
+        self.contrasted.append((plain, alpha))
+        return self.chat(messages, max_tokens, on_token=on_token, cache_prefix=cache_prefix)
 
     def _reply_words(self, messages: list[Message]) -> set[str]:
         return set((self.reply(messages) if callable(self.reply) else self.reply).split())

@@ -127,3 +127,23 @@ def test_quote_style_answers_in_the_documents_words(pdf_ctx):
     read = " ".join(" ".join(chunks[c.chunk].text.split()) for c in answer.trace.chunks)
     assert "Royal McBee" in answer.text
     assert " ".join(answer.text.split()).rstrip(".") in read, answer.text  # copied whole
+
+
+def test_context_aware_decoding_answers_from_the_document(pdf_ctx):
+    asked = "What company did Mel work for?"
+    answer = get_pipeline("rag").answer(asked, _with(pdf_ctx, cad_alpha=0.5))
+    assert "Royal McBee" in answer.text
+    assert answer.usage.calls == 2  # the reading and the prompt without it, in step
+    assert answer.citations[0].page_start == 8
+
+
+def test_context_aware_decoding_without_alpha_is_greedy_decoding(pdf_ctx):
+    """The two-context decoder at alpha 0 picks exactly what llama.cpp's greedy sampler does."""
+    messages = [{"role": "system", "content": "You answer questions about documents."},
+                {"role": "user", "content": "Mel wrote programs for the LGP-30 and the "
+                 "RPC-4000.\nQuestion: Which computers did Mel write programs for?"}]
+    plain = [messages[0], {"role": "user", "content": messages[1]["content"].split("\n")[1]}]
+    llm = pdf_ctx.llm
+    greedy = llm.chat(messages, 40)
+    contrasted = llm.chat_contrastive(messages, plain, 40, 0.0)
+    assert contrasted.text == greedy.text and "RPC-4000" in greedy.text
