@@ -76,7 +76,9 @@ def evaluate(
         help="Multiple choice: 'likelihood' (each option's text, per token), "
              "'likelihood-char' (per character), 'pmi' (after reading minus without), "
              "'letters' (letter probability over cyclic permutations), 'ensemble' "
-             "(likelihood + letters) or 'generate' (parse the letter the model writes).")]
+             "(likelihood + letters), 'verify' (each option proposed, p(Yes) - p(No)), "
+             "'ensemble-verify' (all three) or 'generate' (parse the letter the model "
+             "writes).")]
     = PipelineOptions.mc_mode,
     mc_all: Annotated[bool, typer.Option(
         "--mc-all", help="Also record every other method's pick in each result line, to "

@@ -10,6 +10,9 @@
   models' picks follow a prior on letters; every option takes every letter once).
 - `ensemble`: `likelihood` and `letters` standardised per question and added: the option's
   text read as an answer and its letter among the listed options are two views of the choice.
+- `verify`: each option put to the model as a proposed answer, scored log p(Yes) - log p(No)
+  as the first reply token: a judgement of one option at a time, not a comparison.
+- `ensemble-verify`: `likelihood`, `letters` and `verify` standardised and added.
 """
 
 from __future__ import annotations
@@ -80,12 +83,25 @@ def letter_scores(llm: LLM, prompt: Prompt, choices: list[str], tally: Tally,
     return [t / n for t in totals]
 
 
+def verify_scores(llm: LLM, prompt: Prompt, choices: list[str], tally: Tally,
+                  reuse: Reuse = Reuse()) -> list[float]:
+    """Each option's log p(Yes) - log p(No) when proposed as the answer."""
+    scores = []
+    for option in choices:
+        asked = prompt.verifying(option).messages()
+        result = llm.first_token_logprobs(asked, ["Yes", "No"], cache_prefix=reuse.prefix,
+                                          save_prefix=reuse.save)
+        tally.add(result)
+        scores.append(result.scores[0].logprob - result.scores[1].logprob)
+    return scores
+
+
 def score_choices(llm: LLM, prompt: Prompt, choices: list[str], modes: list[str],
                   reuse: Reuse = Reuse()) -> tuple[dict[str, list[float]], Tally]:
     """Scores of every option under each of `modes` (work shared between modes)."""
     scores: dict[str, list[float]] = {}
     tally = Tally()
-    if {"likelihood", "likelihood-char", "pmi", "ensemble"} & set(modes):
+    if {"likelihood", "likelihood-char", "pmi", "ensemble", "ensemble-verify"} & set(modes):
         read = llm.choose(prompt.messages(), choices, cache_prefix=reuse.prefix,
                           save_prefix=reuse.save)
         tally.add(read)
@@ -96,11 +112,15 @@ def score_choices(llm: LLM, prompt: Prompt, choices: list[str], modes: list[str]
             tally.add(base)
             scores["pmi"] = [r.logprob - b.logprob
                              for r, b in zip(read.scores, base.scores, strict=True)]
-    if {"letters", "ensemble"} & set(modes):
+    if {"letters", "ensemble", "ensemble-verify"} & set(modes):
         scores["letters"] = letter_scores(llm, prompt, choices, tally, reuse)
-    if "ensemble" in modes:
-        scores["ensemble"] = [a + b for a, b in zip(standardised(scores["likelihood"]),
-                                                    standardised(scores["letters"]), strict=True)]
+    if {"verify", "ensemble-verify"} & set(modes):
+        scores["verify"] = verify_scores(llm, prompt, choices, tally, reuse)
+    parts = {"ensemble": ("likelihood", "letters"),
+             "ensemble-verify": ("likelihood", "letters", "verify")}
+    for mode in set(parts) & set(modes):
+        views = [standardised(scores[view]) for view in parts[mode]]
+        scores[mode] = [sum(values) for values in zip(*views, strict=True)]
     return {m: scores[m] for m in modes}, tally
 
 

@@ -10,7 +10,8 @@ from longdoc.pipelines.model_defaults import PER_MODEL, model_default
 TREE_MODES = ("collapsed", "navigate")
 # auto: the caller picks per question (eval: concise for extractive questions); else full
 STYLES = ("full", "concise", "detailed", "quote", "auto")
-MC_MODES = ("likelihood", "likelihood-char", "pmi", "letters", "ensemble")  # see choice.py
+MC_MODES = ("likelihood", "likelihood-char", "pmi", "letters", "ensemble", "verify",
+            "ensemble-verify")  # see choice.py
 # auto: where a question rag cannot answer goes when its documents fit the window
 AUTO_FALLBACKS = ("coa", "full")
 # rag: the retrieved passages in document order (OP-RAG), or the best-ranked last

@@ -26,6 +26,7 @@ QUOTE_INSTRUCTION = ("Answer briefly (one or two sentences) in the words of the 
                      "copy the phrase or sentence that answers the question.")
 CLOSED_BOOK_INSTRUCTION = "Answer briefly."
 LETTER_INSTRUCTION = "Answer with the letter of the correct option."
+VERIFY_INSTRUCTION = "Is the proposed answer correct? Reply Yes or No."
 STYLES = {"full": ANSWER_INSTRUCTION, "concise": CONCISE_INSTRUCTION,
           "detailed": DETAILED_INSTRUCTION, "quote": QUOTE_INSTRUCTION,
           "auto": ANSWER_INSTRUCTION}
@@ -59,6 +60,11 @@ class Prompt:
         """The same prompt with `options` listed under letters, asking for the letter."""
         return replace(self, question=with_options(self.question, options),
                        instruction=LETTER_INSTRUCTION)
+
+    def verifying(self, option: str) -> Prompt:
+        """The same prompt asking whether `option` answers the question (yes or no)."""
+        return replace(self, question=f"{self.question}\nProposed answer: {option}",
+                       instruction=VERIFY_INSTRUCTION)
 
     def unread(self) -> Prompt:
         """The same prompt without what the pipeline read (context-aware decoding's baseline:

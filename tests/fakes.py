@@ -95,6 +95,10 @@ class ScriptedLLM:
         self.calls.append(messages)
         self.max_tokens.append(1)
         reply = self._reply_words(messages)
+        proposed = re.search(r"^Proposed answer: (.*)$", messages[-1]["content"], re.MULTILINE)
+        if proposed and candidates == ["Yes", "No"]:  # Yes as likely as the words it shares
+            shared = len(reply & set(proposed.group(1).split()))
+            return Choice([OptionScore(float(shared), 1, 3), OptionScore(0.0, 1, 2)], used)
         listed = dict(re.findall(r"^([A-J])\. (.*)$", messages[-1]["content"], re.MULTILINE))
         return Choice([OptionScore(len(reply & set(listed.get(c, "").split()))
                                    + self.letter_prior.get(c, 0.0), 1, 1)

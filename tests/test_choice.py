@@ -64,10 +64,12 @@ def test_letter_permutations_are_averaged_and_undo_the_letter_prior():
 def test_all_modes_share_one_pass_and_answer_with_the_chosen_mode():
     llm = ScriptedLLM(_reads_or_guesses)
     completion, trace = pick(llm, PROMPT, CHOICES, "pmi", all_modes=True)
-    assert set(trace.picks) == {"likelihood", "likelihood-char", "pmi", "letters", "ensemble"}
+    assert set(trace.picks) == {"likelihood", "likelihood-char", "pmi", "letters", "ensemble",
+                                "verify", "ensemble-verify"}
     assert trace.mode == "pmi" and trace.picks["pmi"] == 1 and trace.picks["likelihood"] == 0
     assert completion.text == "B. Royal McBee Computer Corp."
-    assert completion.calls == 2 + len(CHOICES)  # read + question alone + one per permutation
+    # read + question alone + one per permutation + one per option proposed
+    assert completion.calls == 2 + 2 * len(CHOICES)
 
 
 def test_ensemble_adds_the_standardised_likelihood_and_letter_scores():
@@ -77,3 +79,25 @@ def test_ensemble_adds_the_standardised_likelihood_and_letter_scores():
     assert scores["likelihood"] == [0.0, 0.5, 0.0]
     # both views favour option 2 by the same standardised amount: sqrt(2) + sqrt(2)
     assert scores["ensemble"] == pytest.approx([-2 ** 0.5, 2 * 2 ** 0.5, -2 ** 0.5])
+
+
+def test_verify_proposes_each_option_after_the_reading():
+    llm = ScriptedLLM("Royal McBee")
+    completion, trace = pick(llm, PROMPT, CHOICES, "verify")
+    # Yes as likely as the words an option shares with what the model would say; No 0
+    assert trace.scores["verify"] == [0.0, 2.0, 0.0]
+    assert completion.text == "B. Royal McBee Computer Corp." and completion.calls == 3
+    asked = [call[-1]["content"] for call in llm.calls]
+    assert all(text.startswith("<document>") for text in asked)  # the reading, then
+    assert [text.split("Proposed answer: ")[1].split("\n")[0] for text in asked] == CHOICES
+    assert all(text.endswith("Reply Yes or No.") for text in asked)
+
+
+def test_ensemble_verify_adds_the_three_standardised_views():
+    llm = ScriptedLLM("Royal McBee")
+    llm.letter_prior = {"A": 5.0}
+    modes = ["likelihood", "letters", "verify", "ensemble-verify"]
+    scores, _ = score_choices(llm, PROMPT, CHOICES, modes)
+    # likelihood, letters and verify each favour option 2 by sqrt(2) once standardised
+    assert scores["ensemble-verify"] == pytest.approx([-1.5 * 2 ** 0.5, 3 * 2 ** 0.5,
+                                                       -1.5 * 2 ** 0.5])

@@ -97,7 +97,8 @@ def test_multiple_choice_by_likelihood_reads_the_document(lighthouse_library, re
     assert answer.text == "B. dark green"
 
 
-@pytest.mark.parametrize("mode", ["pmi", "letters", "likelihood-char"])
+@pytest.mark.parametrize("mode", ["pmi", "letters", "likelihood-char", "verify",
+                                  "ensemble-verify"])
 def test_every_mc_method_reads_the_document(lighthouse_library, real_llm, mode):
     doc = lighthouse_library.documents()[0].doc_id
     choices = ["white", "dark green", "red and white stripes", "grey stone"]
