@@ -23,6 +23,7 @@ from longdoc.llm.llama_scoring import _logits, eval_prompt, log_softmax
 
 PLAUSIBILITY = 0.1
 
+
 def contrastive_scores(reading: np.ndarray, plain: np.ndarray, alpha: float,
                        plausibility: float = PLAUSIBILITY) -> np.ndarray:
     """The score of every token (log-probabilities in, -inf for the implausible ones)."""
@@ -30,13 +31,16 @@ def contrastive_scores(reading: np.ndarray, plain: np.ndarray, alpha: float,
     floor = reading.max() + np.log(plausibility)
     return np.where(reading >= floor, scores, -np.inf)
 
+
 def next_token(reading: np.ndarray, plain: np.ndarray, alpha: float) -> int:
     """The greedy pick under context-aware decoding."""
     return int(np.argmax(contrastive_scores(reading, plain, alpha)))
 
+
 def _advance(llama, token: int) -> np.ndarray:
     llama.eval([token])
     return log_softmax(_logits(llama, -1))
+
 
 def ends_turn(llama) -> Callable[[int], bool]:
     """Whether a token ends the reply (end of turn or of text) for `llama`'s model."""

@@ -74,9 +74,9 @@ class LLM(Protocol):
     def chat_contrastive(self, messages: list[Message], plain: list[Message], max_tokens: int,
                          alpha: float, *, on_token: TokenCallback | None = None,
                          cache_prefix: str | None = None) -> Completion:
-        """Generate a reply to `messages` by context-aware decoding: each token's
-        log-probability after `messages`, less `alpha` times its excess over the one after
-        `plain` (the same prompt without the reading); llm/contrastive.py."""
+        """Generate a reply to `messages` by context-aware decoding: each token scored by its
+        log-probability after `messages` plus `alpha` times how much likelier it is there than
+        after `plain` (the same prompt without the reading); llm/contrastive.py."""
         ...
 
     def choose(self, messages: list[Message], choices: list[str], *,

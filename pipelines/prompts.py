@@ -21,7 +21,8 @@ CONCISE_INSTRUCTION = ("Answer the question based on the text above as concisely
 # for readers who want the figures spelled out; not better than full on the dev sample (README)
 DETAILED_INSTRUCTION = ("Answer in two to four sentences, using only the text above, with the "
                         "names, figures and dates that answer the question.")
-# ROUGE-L and token F1 reward the document's own words, which only a reader can copy
+# ROUGE-L and F1 reward the document's words, which only a reader can copy; not better than full
+# on the dev sample for the 0.5B, which often copied this instruction (README)
 QUOTE_INSTRUCTION = ("Answer briefly (one or two sentences) in the words of the text above: "
                      "copy the phrase or sentence that answers the question.")
 CLOSED_BOOK_INSTRUCTION = "Answer briefly."

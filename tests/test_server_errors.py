@@ -67,6 +67,13 @@ def test_http_500(library):
         _error(_ask(library, url), "failed on /v1/chat/completions: HTTP 500")
 
 
+def test_context_aware_decoding_needs_the_model_in_process(library):
+    with fake_server(mode="500") as url:
+        _error(_cli("ask", "Who kept the lighthouse?", "-p", "full", "--cad", "0.5", "--index",
+                    str(library / "index"), "--server", url),
+               "--cad needs the model in this process")
+
+
 def test_timeout(library):
     with fake_server(mode="slow") as url:
         _error(_ask(library, url, LONGDOC_SERVER_TIMEOUT="1"), "did not answer")
