@@ -14,7 +14,7 @@ from longdoc.eval.datasets import load_questions, select
 from longdoc.eval.report import markdown, paired_permutation_p, summarize
 from longdoc.eval.runner import Reporter, RunSettings, load_results, prepare_run, run_eval
 from longdoc.pipelines.closed_book import CLOSED_BOOK_STYLES
-from longdoc.pipelines.options import PipelineOptions
+from longdoc.pipelines.options import MC_MODES, PipelineOptions
 from longdoc.pipelines.prompts import (
     CLOSED_BOOK_INSTRUCTION,
     CLOSED_BOOK_SYSTEM,
@@ -200,13 +200,11 @@ def test_every_mc_method_recorded_and_reported(tmp_path, question_file, embedder
     mc = [r for r in rows if r["qid"] == "t:3"]
     assert {r["pipeline"] for r in mc} == {"none", "full"}
     for r in mc:
-        assert set(r["mc_picks"]) == {"likelihood", "likelihood-char", "pmi", "letters",
-                                      "ensemble"}
+        assert set(r["mc_picks"]) == set(MC_MODES)
         assert r["answer"].startswith(r["mc_picks"]["pmi"] + ".")  # answered by the run's mode
         assert 0.0 <= r["mc_margin"] <= 1.0  # its confidence, for choosing auto's margin
     methods = summarize(rows)["mc_methods"]
-    assert set(methods["t"]["full"]) == {"likelihood", "likelihood-char", "pmi", "letters",
-                                         "ensemble"}
+    assert set(methods["t"]["full"]) == set(MC_MODES)
     assert methods["t"]["full"]["pmi"]["n"] == 1
     assert "Multiple choice by method" in markdown(summarize(rows), "run")
 
