@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from longdoc.llm.llama_scoring import _logits, eval_prompt, log_softmax
+from longdoc.llm.llama_scoring import eval_prompt, last_logprobs
 
 PLAUSIBILITY = 0.1
 
@@ -39,7 +39,7 @@ def next_token(reading: np.ndarray, plain: np.ndarray, alpha: float) -> int:
 
 def _advance(llama, token: int) -> np.ndarray:
     llama.eval([token])
-    return log_softmax(_logits(llama, -1))
+    return last_logprobs(llama)
 
 
 def ends_turn(llama) -> Callable[[int], bool]:

@@ -36,6 +36,11 @@ def eval_prompt(llama, tokens: list[int], start: int) -> np.ndarray:
     start = min(start, len(tokens) - 1)  # the last token gives the logits
     llama.n_tokens = start
     llama.eval(tokens[start:])
+    return last_logprobs(llama)
+
+
+def last_logprobs(llama) -> np.ndarray:
+    """Log-probabilities of the token after the last one evaluated."""
     return log_softmax(_logits(llama, -1))
 
 

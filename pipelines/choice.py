@@ -96,30 +96,34 @@ def verify_scores(llm: LLM, prompt: Prompt, choices: list[str], tally: Tally,
     return scores
 
 
+# the views each ensemble standardises and adds
+ENSEMBLES = {"ensemble": ("likelihood", "letters"),
+             "ensemble-verify": ("likelihood", "letters", "verify")}
+
+
 def score_choices(llm: LLM, prompt: Prompt, choices: list[str], modes: list[str],
                   reuse: Reuse = Reuse()) -> tuple[dict[str, list[float]], Tally]:
     """Scores of every option under each of `modes` (work shared between modes)."""
     scores: dict[str, list[float]] = {}
     tally = Tally()
-    if {"likelihood", "likelihood-char", "pmi", "ensemble", "ensemble-verify"} & set(modes):
+    needed = set(modes).union(*(ENSEMBLES.get(m, ()) for m in modes))
+    if {"likelihood", "likelihood-char", "pmi"} & needed:
         read = llm.choose(prompt.messages(), choices, cache_prefix=reuse.prefix,
                           save_prefix=reuse.save)
         tally.add(read)
         scores["likelihood"] = [s.logprob / max(s.tokens, 1) for s in read.scores]
         scores["likelihood-char"] = [s.logprob / max(s.chars, 1) for s in read.scores]
-        if "pmi" in modes:
+        if "pmi" in needed:
             base = llm.choose(prompt.without_reading(), choices)
             tally.add(base)
             scores["pmi"] = [r.logprob - b.logprob
                              for r, b in zip(read.scores, base.scores, strict=True)]
-    if {"letters", "ensemble", "ensemble-verify"} & set(modes):
+    if "letters" in needed:
         scores["letters"] = letter_scores(llm, prompt, choices, tally, reuse)
-    if {"verify", "ensemble-verify"} & set(modes):
+    if "verify" in needed:
         scores["verify"] = verify_scores(llm, prompt, choices, tally, reuse)
-    parts = {"ensemble": ("likelihood", "letters"),
-             "ensemble-verify": ("likelihood", "letters", "verify")}
-    for mode in set(parts) & set(modes):
-        views = [standardised(scores[view]) for view in parts[mode]]
+    for mode in set(ENSEMBLES) & needed:
+        views = [standardised(scores[view]) for view in ENSEMBLES[mode]]
         scores[mode] = [sum(values) for values in zip(*views, strict=True)]
     return {m: scores[m] for m in modes}, tally
 
