@@ -141,7 +141,7 @@ def _run_settings(questions_file: Path, questions: list[EvalQuestion], names: li
         str(Path(questions_file).resolve()), _ids_hash(questions), names, model_id,
         model_name, settings.ctx, options.answer_tokens, options.rag_tokens, options.tree_mode,
         settings.temperature, settings.seed, mc_mode=mc_mode, mc_all=options.mc_all_modes,
-        style=options.style, cad_alpha=options.cad_alpha, example=options.example,
+        style=options.style, cad_alpha=options.cad_alpha,
         retrieve_per_option=options.retrieve_per_option,
         coa_options=options.coa_options, full_focus_tokens=options.full_focus_tokens,
         rag_order=options.rag_order, rag_lead_tokens=options.rag_lead_tokens,

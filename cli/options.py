@@ -103,9 +103,6 @@ def _answer_params(max_tokens: int, style: str) -> list[inspect.Parameter]:
                "Free-text answers by context-aware decoding: how much what the model would "
                "answer without the reading counts against each token (0: off; 0.5 is the "
                "paper's). A model in this process only."),
-        _param("example", _P.example, "--example/--no-example",
-               "Free-text answers: show the model one worked example (an invented text, "
-               "question and answer in the style) before the reading."),
         _param("auto_margin", _P.auto_margin, "--auto-margin",
                "auto, multiple choice: escalate past rag when the two likeliest options are "
                "closer than this in probability."),
@@ -153,8 +150,8 @@ def model_options(func: Callable) -> Callable:
 
 def answer_options(max_tokens: int = _P.answer_tokens, style: str = _P.style) -> Callable:
     """Adds --max-tokens, --rag-tokens, --rag-order, --full-focus, --coa-sentences, --coa-keep,
-    --tree-tokens, --tree-mode, --style, --cad, --example, --auto-margin, --auto-fallback; the
-    command receives `options: PipelineOptions` (validated)."""
+    --tree-tokens, --tree-mode, --style, --cad, --auto-margin, --auto-fallback; the command
+    receives `options: PipelineOptions` (validated)."""
 
     def build(max_tokens: int, **values) -> PipelineOptions:
         # every other parameter is named as its PipelineOptions field

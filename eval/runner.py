@@ -37,13 +37,12 @@ UNRECORDED_MEANT = {"flash_attn": False, "kv_type": "f16", "auto_fallback": "ful
                     "coa_options": False, "full_focus_tokens": 0, "rag_order": "document",
                     "coa_sentences": 2, "rag_lead_tokens": 0, "rag_draft": False,
                     "coa_keep": "recent", "chunk_size": 200, "chunk_overlap": 40,
-                    "cad_alpha": 0.0, "example": False}
+                    "cad_alpha": 0.0}
 # settings that change only some pipelines' answers: a run without them resumes whatever they are
 ONLY_FOR_PIPELINES = {"coa_options": {"coa", "auto"}, "retrieve_per_option": {"rag", "auto"},
                       "full_focus_tokens": {"full", "auto"}, "rag_order": {"rag", "auto"},
                       "coa_sentences": {"coa", "auto"}, "rag_lead_tokens": {"rag", "auto"},
-                      "rag_draft": {"rag", "auto"}, "coa_keep": {"coa", "auto"},
-                      "example": {"full", "rag", "coa", "tree", "auto"}}
+                      "rag_draft": {"rag", "auto"}, "coa_keep": {"coa", "auto"}}
 # settings split off another: runs made before the split used the other's value
 UNRECORDED_SPLIT_FROM = {"tree_tokens": "rag_tokens"}
 _DEFAULT = PipelineOptions()  # the answer options' defaults, written once there
@@ -69,7 +68,6 @@ class RunSettings:
     mc_all: bool = False  # every multiple-choice method's pick recorded
     style: str = _DEFAULT.style
     cad_alpha: float = _DEFAULT.cad_alpha
-    example: bool = _DEFAULT.example
     retrieve_per_option: bool = _DEFAULT.retrieve_per_option
     coa_options: bool = _DEFAULT.coa_options
     full_focus_tokens: int = GENERIC["full_focus_tokens"]  # eval records the model's value

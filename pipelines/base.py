@@ -74,15 +74,12 @@ class AskContext:
               cache_prefix: str | None = None) -> Completion:
         """The call that produces the answer: generated (streamed to `on_token`), or, for a
         multiple-choice question, the option `options.mc_mode` picks (see choice.py); with
-        `options.example`, after a worked example; with `options.cad_alpha`, generated against
-        the same prompt without its reading.
+        `options.cad_alpha`, generated against the same prompt without its reading.
         `cache_prefix` ends the document, whose model state is worth keeping across processes;
         the scoring calls of one question share at least what it read (`prompt.context`)."""
         if choices and not getattr(self.llm, "scores_prompts", True):
             prompt = prompt.listing(choices)  # a server without prompt log-probabilities
             choices = None
-        if not choices and prompt.context:
-            prompt = prompt.with_example(self.options.style, self.options.example)
         if not choices and self.options.cad_alpha and prompt.context:
             return self.llm.chat_contrastive(prompt.messages(), prompt.unread().messages(),
                                              self.options.answer_tokens, self.options.cad_alpha,

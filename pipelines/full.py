@@ -33,8 +33,7 @@ def document_room(ctx: AskContext, question: str) -> int:
     focus = ctx.options.full_focus_tokens
     if focus:
         reserve += focus + HEADER_TOKENS
-    skeleton = Prompt(SYSTEM, "", "", ctx.instruction()).with_example(
-        ctx.options.style, ctx.options.example).messages()
+    skeleton = Prompt(SYSTEM, "", "", ctx.instruction()).messages()
     return room_for(ctx.llm, skeleton, ctx.options.answer_tokens, reserve=reserve).room
 
 

@@ -65,9 +65,6 @@ class PipelineOptions:
     # free text: context-aware decoding, how much the reply without the reading counts against
     # each token (0: plain greedy decoding; llm/contrastive.py)
     cad_alpha: float = 0.0
-    # free text: one worked example (an invented text, question and answer in the style) shown
-    # before the reading (prompts.py)
-    example: bool = False
     # how a multiple-choice option is picked: ensemble did best on the dev MC questions with
     # both the 0.5B and the 1.5B model (README "Multiple choice by method")
     mc_mode: str = "ensemble"

@@ -28,26 +28,6 @@ QUOTE_INSTRUCTION = ("Answer briefly (one or two sentences) in the words of the 
 CLOSED_BOOK_INSTRUCTION = "Answer briefly."
 LETTER_INSTRUCTION = "Answer with the letter of the correct option."
 VERIFY_INSTRUCTION = "Is the proposed answer correct? Reply Yes or No."
-# One worked example, shown as an earlier turn before the reading (`--example`): small models
-# echo the question back ("X relates to Y") where a demonstration shows the answer stating the
-# text's own facts. Invented, so that it tells the model nothing about any real document.
-EXAMPLE_DOCUMENT = (
-    "<document title=\"Harbor Tools letter to shareholders\">\n"
-    "In 2024 Harbor Tools sold 1.2 million drills, up from 0.9 million in 2023. The growth came "
-    "mainly from the cordless line launched in March, sold through hardware chains in Canada "
-    "and Mexico. Costs rose 4%, chiefly for freight.\n</document>\n")
-EXAMPLE_QUESTION = "How did Harbor Tools' drill sales change, and what drove the change?"
-EXAMPLE_ANSWERS = {
-    "full": ("Harbor Tools' drill sales rose from 0.9 million in 2023 to 1.2 million in 2024, "
-             "driven mainly by the cordless line launched in March and sold through hardware "
-             "chains in Canada and Mexico."),
-    "concise": "From 0.9 million to 1.2 million, driven by the new cordless line",
-    "detailed": ("Harbor Tools sold 1.2 million drills in 2024, up from 0.9 million in 2023. "
-                 "The growth came mainly from the cordless line launched in March, sold "
-                 "through hardware chains in Canada and Mexico."),
-    "quote": ("In 2024 Harbor Tools sold 1.2 million drills, up from 0.9 million in 2023. The "
-              "growth came mainly from the cordless line launched in March."),
-}
 STYLES = {"full": ANSWER_INSTRUCTION, "concise": CONCISE_INSTRUCTION,
           "detailed": DETAILED_INSTRUCTION, "quote": QUOTE_INSTRUCTION,
           "auto": ANSWER_INSTRUCTION}
@@ -71,26 +51,11 @@ class Prompt:
     context: str  # what the pipeline read: document, passages, evidence ("" for closed book)
     question: str
     instruction: str = ANSWER_INSTRUCTION
-    example: str = ""  # a worked example's answer, shown as an earlier turn ("": none)
 
     def messages(self) -> list[dict[str, str]]:
         asked = f"Question: {self.question}\n{self.instruction}"
         user = f"{self.context}\n{asked}" if self.context else asked
-        system = [{"role": "system", "content": self.system}]
-        return system + self.example_turns() + [{"role": "user", "content": user}]
-
-    def example_turns(self) -> list[dict[str, str]]:
-        if not self.example:
-            return []
-        shown = f"{EXAMPLE_DOCUMENT}\nQuestion: {EXAMPLE_QUESTION}\n{self.instruction}"
-        return [{"role": "user", "content": shown},
-                {"role": "assistant", "content": self.example}]
-
-    def with_example(self, style: str, shown: bool = True) -> Prompt:
-        """The same prompt after a worked example answered in `style` (if `shown`)."""
-        if not shown:
-            return self
-        return replace(self, example=EXAMPLE_ANSWERS.get(style, EXAMPLE_ANSWERS["full"]))
+        return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
 
     def listing(self, options: list[str]) -> Prompt:
         """The same prompt with `options` listed under letters, asking for the letter."""
@@ -104,8 +69,8 @@ class Prompt:
 
     def unread(self) -> Prompt:
         """The same prompt without what the pipeline read (context-aware decoding's baseline:
-        the same system prompt, question and instruction, and no example)."""
-        return replace(self, context="", example="")
+        the same system prompt, question and instruction)."""
+        return replace(self, context="")
 
     def without_reading(self) -> list[dict[str, str]]:
         """What the model sees without the reading: the question alone (closed book), or, for

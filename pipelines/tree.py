@@ -20,7 +20,7 @@ from longdoc.pipelines.base import WINDOW_OVERHEAD, AskContext, Pipeline, readin
 from longdoc.pipelines.budget import room_for
 from longdoc.pipelines.evidence import cite, supporting_chunks
 from longdoc.pipelines.options import PipelineOptions
-from longdoc.pipelines.prompts import SYSTEM, Prompt
+from longdoc.pipelines.prompts import SYSTEM, Prompt, messages
 from longdoc.pipelines.retrieval import fill_budget, rank_in_memory, retrieval_room
 from longdoc.pipelines.trace import NavigationStep, TreeNodeUsed, TreeTrace
 from longdoc.pipelines.tree_builder import build_tree
@@ -90,9 +90,7 @@ class TreeOfSummaries(Pipeline):
             path.append(NavigationStep(node.id, pick, done.text.strip()[:40], fallback))
             node = children[pick - 1]
         leaves = [tree.nodes[c] for c in node.children] if not node.is_leaf else [node]
-        skeleton = Prompt(SYSTEM, "", question).with_example(ctx.options.style,
-                                                             ctx.options.example)
-        budget = room_for(llm, skeleton.messages(), ctx.options.answer_tokens)
+        budget = room_for(llm, messages(SYSTEM, "", question), ctx.options.answer_tokens)
         text = ctx.document(tree.doc_id).text[leaves[0].char_start:leaves[-1].char_end]
         text = llm.truncate_tokens(text, budget.room, keep="head")
         context = f"[{ctx.titles()[tree.doc_id]}, {node.pages_label()}]\n{text}\n"

@@ -130,14 +130,6 @@ def test_quote_style_answers_in_the_documents_words(pdf_ctx):
     assert " ".join(answer.text.split()).rstrip(".") in read, answer.text  # copied whole
 
 
-def test_a_worked_example_shown_first_leaves_the_answer_to_the_document(pdf_ctx):
-    asked = "What company did Mel work for?"
-    answer = get_pipeline("rag").answer(asked, _with(pdf_ctx, example=True))
-    assert "Royal McBee" in answer.text
-    assert "Harbor" not in answer.text and "drill" not in answer.text  # nothing copied over
-    assert answer.usage.calls == 1
-
-
 def test_context_aware_decoding_answers_from_the_document(pdf_ctx):
     asked = "What company did Mel work for?"
     answer = get_pipeline("rag").answer(asked, _with(pdf_ctx, cad_alpha=0.5))

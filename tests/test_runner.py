@@ -256,12 +256,6 @@ def test_a_setting_for_other_pipelines_does_not_stop_a_resume(tmp_path):
     assert _settings(tmp_path, pipelines=["none", "rag"], rag_draft=True).differences(
         before_rag_order) == ["rag_draft: False in the run, True now"]
     assert _settings(tmp_path, rag_draft=True).differences(made_without) == []
-    before_example = {k: v for k, v in made_without.items() if k != "example"}
-    assert _settings(tmp_path).differences(before_example) == []
-    assert _settings(tmp_path, example=True).differences(before_example) == [
-        "example: False in the run, True now"]
-    closed_book = {**made_without, "pipelines": ["none"]}
-    assert _settings(tmp_path, pipelines=["none"], example=True).differences(closed_book) == []
 
 
 def test_a_run_from_before_tree_tokens_meant_its_rag_tokens(tmp_path):
