@@ -74,9 +74,6 @@ def _answer_params(max_tokens: int, style: str) -> list[inspect.Parameter]:
         _param("rag_order", _P.rag_order, "--rag-order",
                "rag (and auto's first step): read the passages in 'document' order or by "
                "'relevance', the best last, next to the question."),
-        _param("rag_rerank", _P.rag_rerank, "--rag-rerank",
-               "rag (and auto's first step): rerank the best N retrieved chunks by how likely "
-               "the model finds the question after each, one short call each (0: off)."),
         _param("rag_lead_tokens", _P.rag_lead_tokens, "--rag-lead",
                "rag (and auto's first step): tokens of the document's opening always read, "
                "within --rag-tokens (0: off)."),

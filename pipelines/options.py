@@ -16,7 +16,6 @@ MC_MODES = ("likelihood", "likelihood-char", "pmi", "letters", "ensemble", "veri
 AUTO_FALLBACKS = ("coa", "full")
 # rag: the retrieved passages in document order (OP-RAG), or the best-ranked last
 RAG_ORDERS = ("document", "relevance")
-RAG_CANDIDATES = 50  # chunks rag ranks for each query; --rag-rerank reorders at most these
 COA_KEEPS = ("recent", "related")  # which notes stay when they outgrow their room
 
 
@@ -58,9 +57,6 @@ class PipelineOptions:
     coa_keep: str = "recent"
     # coa: longest segment even in a larger window (more, shorter segments read closer)
     segment_tokens: int = 4096
-    # rag: rerank the best N fused candidates by how likely the model finds the question after
-    # each (UPR; pipelines/rerank.py); 0: off
-    rag_rerank: int = 0
     # rag, multiple choice: also retrieve for the question joined with each option
     retrieve_per_option: bool = False
     # coa, multiple choice: the workers read the options too, not only the question
@@ -88,9 +84,6 @@ class PipelineOptions:
         if self.rag_order not in RAG_ORDERS:
             raise LongdocError(f"--rag-order must be one of {', '.join(RAG_ORDERS)}, "
                                f"not '{self.rag_order}'")
-        if not 0 <= self.rag_rerank <= RAG_CANDIDATES:
-            raise LongdocError(f"--rag-rerank must be between 0 and {RAG_CANDIDATES} "
-                               f"(got {self.rag_rerank})")
         if self.rag_lead_tokens < 0:
             raise LongdocError(f"--rag-lead must be 0 or more (got {self.rag_lead_tokens})")
         if self.full_focus_tokens is not None and self.full_focus_tokens < 0:

@@ -9,9 +9,8 @@ from longdoc.indexers.types import Chunk, pages_label
 from longdoc.pipelines.answer import Answer, Usage
 from longdoc.pipelines.base import WINDOW_OVERHEAD, AskContext, Pipeline, reading_tokens
 from longdoc.pipelines.evidence import cite, supporting_chunks
-from longdoc.pipelines.options import RAG_CANDIDATES, PipelineOptions
+from longdoc.pipelines.options import PipelineOptions
 from longdoc.pipelines.prompts import SYSTEM, Prompt, closed_book
-from longdoc.pipelines.rerank import rerank
 from longdoc.pipelines.retrieval import (
     HEADER_TOKENS,
     fill_budget,
@@ -20,7 +19,7 @@ from longdoc.pipelines.retrieval import (
 )
 from longdoc.pipelines.trace import RagTrace, RetrievedChunk
 
-CANDIDATES = RAG_CANDIDATES
+CANDIDATES = 50
 # Self-Route (Li et al. 2024): retrieval first, and a way for the model to say it cannot answer
 UNANSWERABLE = " If the text does not contain the answer, write 'unanswerable'."
 # HyDE (Gao et al. 2022): a draft answer written without the document shares the answer's
@@ -111,8 +110,6 @@ class Rag(Pipeline):
                               ctx.options.rag_tokens)
         usage = Usage()
         candidates = self.retrieve(queries_for(question, choices, ctx, usage), ctx)
-        candidates = rerank(candidates, lambda c: c.chunk.text, question, llm,
-                            ctx.options.rag_rerank, usage)
         lead = opening_of_best_document(candidates, ctx, ctx.options.rag_lead_tokens)
         picked, passages = passages_within(lead + [c for c in candidates if c not in lead],
                                            ctx, room)

@@ -256,9 +256,6 @@ def test_a_setting_for_other_pipelines_does_not_stop_a_resume(tmp_path):
     assert _settings(tmp_path, pipelines=["none", "rag"], rag_draft=True).differences(
         before_rag_order) == ["rag_draft: False in the run, True now"]
     assert _settings(tmp_path, rag_draft=True).differences(made_without) == []
-    assert _settings(tmp_path, pipelines=["none", "rag"], rag_rerank=20).differences(
-        before_rag_order) == ["rag_rerank: 0 in the run, 20 now"]
-    assert _settings(tmp_path, rag_rerank=20).differences(made_without) == []
 
 
 def test_a_run_from_before_tree_tokens_meant_its_rag_tokens(tmp_path):
