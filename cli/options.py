@@ -80,6 +80,9 @@ def _answer_params(max_tokens: int, style: str) -> list[inspect.Parameter]:
         _param("rag_draft", _P.rag_draft, "--rag-draft",
                "rag (and auto's first step), free text: also retrieve for the question with "
                "a draft answer written without the document (HyDE)."),
+        _param("question_first", _P.question_first, "--question-first",
+               "rag and tree (and auto's first step): ask the question before what they "
+               "read as well as after it."),
         _param("full_focus_tokens", _P.full_focus_tokens, "--full-focus",
                "full: tokens of the passages most related to the question, repeated between "
                "the document and the question (0: off; default "

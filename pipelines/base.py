@@ -16,7 +16,7 @@ from longdoc.llm.protocol import LLM, Completion, TokenCallback
 from longdoc.pipelines.answer import Answer
 from longdoc.pipelines.choice import ChoiceTrace, Reuse, pick
 from longdoc.pipelines.options import PipelineOptions
-from longdoc.pipelines.prompts import STYLES, Prompt
+from longdoc.pipelines.prompts import STYLES, SYSTEM, Prompt
 
 # what a prompt holds besides the reading: system prompt, question, options, chat template
 WINDOW_OVERHEAD = 768
@@ -93,6 +93,12 @@ class AskContext:
         if self.on_token:
             self.on_token(completion.text)
         return completion
+
+    def reading(self, context: str, question: str, extra: str = "") -> Prompt:
+        """The final prompt over what `rag` or `tree` read, in the style of the options
+        (`extra`: more instruction after the style's)."""
+        lead = question if self.options.question_first else ""
+        return Prompt(SYSTEM, context, question, self.instruction() + extra, lead=lead)
 
     def instruction(self) -> str:
         """What the final prompt asks for, in the style of `options.style`."""

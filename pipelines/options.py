@@ -41,6 +41,9 @@ class PipelineOptions:
     rag_lead_tokens: int = 0
     # rag, free text: also retrieve for the question with a closed-book draft answer (HyDE)
     rag_draft: bool = False
+    # rag and tree: the question also before what they read (query-aware contextualisation,
+    # Liu et al. 2023 "Lost in the Middle"); not `full`, whose document state is reused
+    question_first: bool = False
     # tree: summaries and passages read per question (the window caps both)
     tree_tokens: int = 1536
     tree_mode: str = "collapsed"  # tree: retrieve over all levels, or navigate from the root

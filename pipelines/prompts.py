@@ -51,10 +51,16 @@ class Prompt:
     context: str  # what the pipeline read: document, passages, evidence ("" for closed book)
     question: str
     instruction: str = ANSWER_INSTRUCTION
+    # the question also asked before the context (`--question-first`), so that what is read
+    # is read knowing what is asked; always the plain question, so multiple choice's
+    # re-framings still share everything up to the end of the context
+    lead: str = ""
 
     def messages(self) -> list[dict[str, str]]:
         asked = f"Question: {self.question}\n{self.instruction}"
         user = f"{self.context}\n{asked}" if self.context else asked
+        if self.lead:
+            user = f"Question: {self.lead}\n\n{user}"
         return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
 
     def listing(self, options: list[str]) -> Prompt:
@@ -70,7 +76,7 @@ class Prompt:
     def unread(self) -> Prompt:
         """The same prompt without what the pipeline read (context-aware decoding's baseline:
         the same system prompt, question and instruction)."""
-        return replace(self, context="")
+        return replace(self, context="", lead="")
 
     def without_reading(self) -> list[dict[str, str]]:
         """What the model sees without the reading: the question alone (closed book), or, for

@@ -10,7 +10,7 @@ from longdoc.pipelines.answer import Answer, Usage
 from longdoc.pipelines.base import WINDOW_OVERHEAD, AskContext, Pipeline, reading_tokens
 from longdoc.pipelines.evidence import cite, supporting_chunks
 from longdoc.pipelines.options import PipelineOptions
-from longdoc.pipelines.prompts import SYSTEM, Prompt, closed_book
+from longdoc.pipelines.prompts import closed_book
 from longdoc.pipelines.retrieval import (
     HEADER_TOKENS,
     fill_budget,
@@ -115,8 +115,8 @@ class Rag(Pipeline):
                                            ctx, room)
         chosen = [c.chunk for c in picked]
         context = render_passages(in_reading_order(passages, chosen, ctx.options.rag_order))
-        completion = ctx.final(Prompt(SYSTEM, context, question, ctx.instruction()
-                                  + (UNANSWERABLE if self.self_route else "")), choices)
+        completion = ctx.final(ctx.reading(context, question,
+                                           UNANSWERABLE if self.self_route else ""), choices)
         usage.add(completion)
         support = supporting_chunks(completion.text, question, chosen)
         trace = RagTrace(

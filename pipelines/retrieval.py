@@ -15,7 +15,7 @@ from longdoc.indexers.bm25_index import BM25Index
 from longdoc.llm.protocol import LLM
 from longdoc.pipelines.budget import room_for
 from longdoc.pipelines.options import PipelineOptions
-from longdoc.pipelines.prompts import SYSTEM, messages
+from longdoc.pipelines.prompts import SYSTEM, Prompt
 
 RRF_K = 60
 HEADER_TOKENS = 16  # the "[title, pages]" line above each passage
@@ -36,7 +36,8 @@ def retrieval_room(llm: LLM, question: str, options: PipelineOptions, what: str,
                    wanted: int) -> int:
     """Tokens of retrieved text a question may get: `wanted` (`rag_tokens`, `tree_tokens`),
     capped by the window."""
-    budget = room_for(llm, messages(SYSTEM, "", question), options.answer_tokens, what=what)
+    skeleton = Prompt(SYSTEM, "", question, lead=question if options.question_first else "")
+    budget = room_for(llm, skeleton.messages(), options.answer_tokens, what=what)
     return min(budget.room, wanted)
 
 

@@ -20,7 +20,6 @@ from longdoc.pipelines.base import WINDOW_OVERHEAD, AskContext, Pipeline, readin
 from longdoc.pipelines.budget import room_for
 from longdoc.pipelines.evidence import cite, supporting_chunks
 from longdoc.pipelines.options import PipelineOptions
-from longdoc.pipelines.prompts import SYSTEM, Prompt, messages
 from longdoc.pipelines.retrieval import fill_budget, rank_in_memory, retrieval_room
 from longdoc.pipelines.trace import NavigationStep, TreeNodeUsed, TreeTrace
 from longdoc.pipelines.tree_builder import build_tree
@@ -59,7 +58,7 @@ class TreeOfSummaries(Pipeline):
         titles = ctx.titles()
         ordered = sorted(chosen, key=lambda x: (x[0].doc_id, x[1].char_start, -x[1].level))
         context = "\n".join(_render(n, titles[t.doc_id]) for t, n, _ in ordered)
-        completion = ctx.final(Prompt(SYSTEM, context, question, ctx.instruction()), choices)
+        completion = ctx.final(ctx.reading(context, question), choices)
         trace = TreeTrace("collapsed", [_node_used(t, n, s) for t, n, s in ordered])
         return self._answer(question, ctx, trees, completion, [(t, n) for t, n, _ in chosen],
                             trace)
@@ -90,11 +89,11 @@ class TreeOfSummaries(Pipeline):
             path.append(NavigationStep(node.id, pick, done.text.strip()[:40], fallback))
             node = children[pick - 1]
         leaves = [tree.nodes[c] for c in node.children] if not node.is_leaf else [node]
-        budget = room_for(llm, messages(SYSTEM, "", question), ctx.options.answer_tokens)
+        budget = room_for(llm, ctx.reading("", question).messages(), ctx.options.answer_tokens)
         text = ctx.document(tree.doc_id).text[leaves[0].char_start:leaves[-1].char_end]
         text = llm.truncate_tokens(text, budget.room, keep="head")
         context = f"[{ctx.titles()[tree.doc_id]}, {node.pages_label()}]\n{text}\n"
-        completion = ctx.final(Prompt(SYSTEM, context, question, ctx.instruction()), choices)
+        completion = ctx.final(ctx.reading(context, question), choices)
         trace = TreeTrace("navigate", [_node_used(tree, node, None)], path)
         answer = self._answer(question, ctx, [tree], completion, [(tree, n) for n in leaves],
                               trace)

@@ -1,0 +1,102 @@
+"""--question-first: rag and tree ask the question before what they read as well as after."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from longdoc.indexers.library import Library
+from longdoc.pipelines.base import AskContext
+from longdoc.pipelines.options import PipelineOptions, TreeSettings
+from longdoc.pipelines.prompts import SYSTEM, Prompt
+from longdoc.pipelines.rag import Rag
+from longdoc.pipelines.retrieval import retrieval_room
+from longdoc.pipelines.tree import TreeOfSummaries
+
+from fakes import ScriptedLLM
+
+QUESTION = "What company did Mel work for?"
+MEL = "Mel worked for Royal McBee Computer Corp."
+
+
+def _user(prompt: Prompt) -> str:
+    return prompt.messages()[-1]["content"]
+
+
+def test_the_lead_asks_the_question_before_the_context_and_after_it():
+    plain = Prompt(SYSTEM, "PASSAGES", QUESTION)
+    led = Prompt(SYSTEM, "PASSAGES", QUESTION, lead=QUESTION)
+    assert _user(plain).startswith("PASSAGES")
+    text = _user(led)
+    assert text.index(QUESTION) < text.index("PASSAGES") < text.rindex(QUESTION)
+    assert text.count(QUESTION) == 2 and text.endswith(_user(plain))
+    # context-aware decoding's baseline reads neither the context nor the lead
+    assert _user(led.unread()) == _user(plain.unread())
+
+
+def test_multiple_choice_reframings_share_everything_up_to_the_end_of_the_context():
+    led = Prompt(SYSTEM, "PASSAGES", QUESTION, lead=QUESTION)
+    options = ["Royal McBee", "IBM"]
+    shared = _user(led).split("PASSAGES")[0]
+    for reframed in (led.listing(options), led.verifying("IBM")):
+        text = _user(reframed)
+        assert text.split("PASSAGES")[0] == shared  # the lead stays the plain question
+        assert "IBM" in text.split("PASSAGES")[1]
+
+
+def test_the_retrieval_room_leaves_space_for_the_question_asked_twice():
+    llm = ScriptedLLM(MEL, context_size=600)
+    plain = retrieval_room(llm, QUESTION, PipelineOptions(), "text", 10_000)
+    led = retrieval_room(llm, QUESTION, PipelineOptions(question_first=True), "text", 10_000)
+    assert plain - led == llm.count_tokens(f"Question: {QUESTION}")
+
+
+def _rag_prompt(sample_library, embedder, choices=None, **options) -> tuple[ScriptedLLM, str]:
+    llm = ScriptedLLM(MEL, context_size=8000)
+    doc = sample_library.resolve_doc("hacker_folklore.pdf").doc_id
+    ctx = AskContext(sample_library, llm, [doc], embedder=embedder,
+                     options=PipelineOptions(rag_tokens=300, **options))
+    answer = Rag().answer(QUESTION, ctx, choices)
+    assert answer.trace.chunks
+    return llm, (llm.calls[-1][-1]["content"] if llm.calls else "")
+
+
+def test_rag_reads_the_same_passages_with_the_question_first(sample_library, embedder):
+    _, plain = _rag_prompt(sample_library, embedder)
+    _, led = _rag_prompt(sample_library, embedder, question_first=True)
+    assert plain.startswith("[") and led.startswith(f"Question: {QUESTION}\n\n")
+    assert led.removeprefix(f"Question: {QUESTION}\n\n") == plain
+
+
+def test_rag_multiple_choice_with_the_question_first(sample_library, embedder):
+    llm, _ = _rag_prompt(sample_library, embedder, ["Royal McBee", "IBM"],
+                         question_first=True, mc_mode="likelihood")
+    (prefix, save), = llm.scoring_prefixes
+    assert prefix and prefix.startswith("[") and not save  # the passages: shared, not saved
+
+
+@pytest.fixture
+def library(tmp_path, sample_library) -> Library:
+    shutil.copytree(sample_library.root, tmp_path / "lib")
+    return Library(tmp_path / "lib")
+
+
+def _tree_reply(messages):
+    if messages[0]["content"].startswith("You write short"):
+        return "summary: " + " ".join(messages[-1]["content"].split()[:25])
+    if messages[0]["content"].startswith("You find where"):
+        return "2"
+    return MEL
+
+
+@pytest.mark.parametrize("mode", ["collapsed", "navigate"])
+def test_tree_asks_the_question_first_in_both_modes(library, embedder, mode):
+    llm = ScriptedLLM(_tree_reply, context_size=2048)
+    ctx = AskContext(library, llm, [library.resolve_doc("hacker_folklore.pdf").doc_id],
+                     embedder=embedder,
+                     options=PipelineOptions(tree=TreeSettings(600, 40), tree_mode=mode,
+                                             tree_tokens=600, question_first=True))
+    TreeOfSummaries().answer(QUESTION, ctx)
+    final = llm.calls[-1][-1]["content"]
+    assert final.startswith(f"Question: {QUESTION}\n\n") and final.count(QUESTION) == 2
