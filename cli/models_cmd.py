@@ -12,7 +12,8 @@ from longdoc.llm.settings import trained_context
 from longdoc.pipelines.model_defaults import GENERIC, defaults_of
 
 # the flag each per-model default stands for
-FLAGS = {"full_focus_tokens": "--full-focus", "coa_sentences": "--coa-sentences"}
+FLAGS = {"full_focus_tokens": "--full-focus", "coa_sentences": "--coa-sentences",
+         "question_first": "--question-first"}
 
 
 @handles_errors
@@ -49,7 +50,7 @@ def models(json_out: JsonOpt = False) -> None:
     console.print("[dim]any other GGUF file works too: longdoc ask … --model PATH[/]")
 
 
-def _flags(defaults: dict[str, int]) -> str:
+def _flags(defaults: dict[str, int | str]) -> str:
     """The model's defaults that differ from other models', as the flags they stand for."""
     return " ".join(f"{FLAGS[option]} {value}" for option, value in defaults.items()
                     if value != GENERIC[option])

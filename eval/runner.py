@@ -37,13 +37,13 @@ UNRECORDED_MEANT = {"flash_attn": False, "kv_type": "f16", "auto_fallback": "ful
                     "coa_options": False, "full_focus_tokens": 0, "rag_order": "document",
                     "coa_sentences": 2, "rag_lead_tokens": 0, "rag_draft": False,
                     "coa_keep": "recent", "chunk_size": 200, "chunk_overlap": 40,
-                    "cad_alpha": 0.0, "question_first": False}
+                    "cad_alpha": 0.0, "question_first": "none"}
 # settings that change only some pipelines' answers: a run without them resumes whatever they are
 ONLY_FOR_PIPELINES = {"coa_options": {"coa", "auto"}, "retrieve_per_option": {"rag", "auto"},
                       "full_focus_tokens": {"full", "auto"}, "rag_order": {"rag", "auto"},
                       "coa_sentences": {"coa", "auto"}, "rag_lead_tokens": {"rag", "auto"},
                       "rag_draft": {"rag", "auto"}, "coa_keep": {"coa", "auto"},
-                      "question_first": {"rag", "tree", "auto"}}
+                      "question_first": {"rag", "tree", "full", "auto"}}
 # settings split off another: runs made before the split used the other's value
 UNRECORDED_SPLIT_FROM = {"tree_tokens": "rag_tokens"}
 _DEFAULT = PipelineOptions()  # the answer options' defaults, written once there
@@ -75,7 +75,7 @@ class RunSettings:
     rag_order: str = _DEFAULT.rag_order
     rag_lead_tokens: int = _DEFAULT.rag_lead_tokens
     rag_draft: bool = _DEFAULT.rag_draft
-    question_first: bool = _DEFAULT.question_first
+    question_first: str = GENERIC["question_first"]  # eval records the model's value
     coa_sentences: int = GENERIC["coa_sentences"]  # eval records the model's value
     coa_keep: str = _DEFAULT.coa_keep
     auto_margin: float = _DEFAULT.auto_margin

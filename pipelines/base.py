@@ -94,10 +94,11 @@ class AskContext:
             self.on_token(completion.text)
         return completion
 
-    def reading(self, context: str, question: str, extra: str = "") -> Prompt:
-        """The final prompt over what `rag` or `tree` read, in the style of the options
-        (`extra`: more instruction after the style's)."""
-        lead = question if self.options.question_first else ""
+    def reading(self, pipeline: str, context: str, question: str, extra: str = "") -> Prompt:
+        """`pipeline`'s final prompt over what it read, in the style of the options, asking
+        the question first too where `question_first` names it (`extra`: more instruction
+        after the style's)."""
+        lead = question if self.options.asks_first(pipeline) else ""
         return Prompt(SYSTEM, context, question, self.instruction() + extra, lead=lead)
 
     def instruction(self) -> str:

@@ -28,8 +28,11 @@ FOCUS_HEADER = "Passages most related to the question, repeated from the documen
 
 def document_room(ctx: AskContext, question: str) -> int:
     """Tokens the documents may fill. The question is left out of the skeleton so that this
-    does not change with it (same kept text, same reusable KV prefix for every question)."""
+    does not change with it (same kept text, same reusable KV prefix for every question),
+    unless it is asked first too (`question_first`), when there is no prefix to reuse."""
     reserve = max(QUESTION_RESERVE, ctx.llm.count_tokens(question))
+    if ctx.options.asks_first("full"):
+        reserve += ctx.llm.count_tokens(f"Question: {question}") + 2
     focus = ctx.options.full_focus_tokens
     if focus:
         reserve += focus + HEADER_TOKENS
@@ -65,8 +68,10 @@ class FullContext(Pipeline):
         context, kept = keep_head_and_tail(llm, context, document_room(ctx, question))
         focus = focus_passages(question, ctx)
         reading = f"{context}\n{FOCUS_HEADER}{render_passages(focus)}" if focus else context
-        completion = ctx.final(Prompt(SYSTEM, reading, question, ctx.instruction()), choices,
-                               cache_prefix=context)
+        # asked first, the question precedes the document: no state to keep for the next one
+        first = ctx.options.asks_first("full")
+        completion = ctx.final(ctx.reading("full", reading, question), choices,
+                               cache_prefix=None if first else context)
         usage = Usage()
         usage.add(completion)
         # cite only passages the model actually saw

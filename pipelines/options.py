@@ -17,6 +17,8 @@ AUTO_FALLBACKS = ("coa", "full")
 # rag: the retrieved passages in document order (OP-RAG), or the best-ranked last
 RAG_ORDERS = ("document", "relevance")
 COA_KEEPS = ("recent", "related")  # which notes stay when they outgrow their room
+# the pipelines that can ask the question before what they read, too (`question_first`)
+QUESTION_FIRST = ("rag", "tree", "full")
 
 
 @dataclass(frozen=True)
@@ -41,9 +43,11 @@ class PipelineOptions:
     rag_lead_tokens: int = 0
     # rag, free text: also retrieve for the question with a closed-book draft answer (HyDE)
     rag_draft: bool = False
-    # rag and tree: the question also before what they read (query-aware contextualisation,
-    # Liu et al. 2023 "Lost in the Middle"); not `full`, whose document state is reused
-    question_first: bool = False
+    # the pipelines (comma-separated, of QUESTION_FIRST, or "none") whose final prompt asks
+    # the question before what they read as well as after it (query-aware contextualisation,
+    # Liu et al. 2023 "Lost in the Middle"). `full` then reuses no document state across
+    # questions. None: the model's default, see model_defaults.py
+    question_first: str | None = None
     # tree: summaries and passages read per question (the window caps both)
     tree_tokens: int = 1536
     tree_mode: str = "collapsed"  # tree: retrieve over all levels, or navigate from the root
@@ -111,9 +115,20 @@ class PipelineOptions:
         if self.auto_fallback not in AUTO_FALLBACKS:
             raise LongdocError(f"--auto-fallback must be one of {', '.join(AUTO_FALLBACKS)}, "
                                f"not '{self.auto_fallback}'")
+        if self.question_first is not None:
+            self.asks_first("rag")  # raises on an unknown name
         if self.answer_tokens < 1:
             raise LongdocError(f"--max-tokens must be at least 1 (got {self.answer_tokens})")
         return self
+
+    def asks_first(self, pipeline: str) -> bool:
+        """Whether `pipeline`'s final prompt asks the question before what it read, too."""
+        names = {n.strip() for n in (self.question_first or "none").split(",") if n.strip()}
+        unknown = names - {"none", *QUESTION_FIRST}
+        if unknown or ("none" in names and len(names) > 1):
+            raise LongdocError(f"--question-first takes 'none' or some of "
+                               f"{', '.join(QUESTION_FIRST)} (got '{self.question_first}')")
+        return pipeline in names
 
     def for_model(self, model: str | None) -> PipelineOptions:
         """A copy whose per-model options left unset take `model`'s defaults (a short name, a

@@ -33,10 +33,10 @@ def reciprocal_rank_fusion(*rankings: Sequence[K], k: int = RRF_K) -> list[tuple
 
 
 def retrieval_room(llm: LLM, question: str, options: PipelineOptions, what: str,
-                   wanted: int) -> int:
+                   wanted: int, lead: bool = False) -> int:
     """Tokens of retrieved text a question may get: `wanted` (`rag_tokens`, `tree_tokens`),
-    capped by the window."""
-    skeleton = Prompt(SYSTEM, "", question, lead=question if options.question_first else "")
+    capped by the window (`lead`: the question is asked before the text too)."""
+    skeleton = Prompt(SYSTEM, "", question, lead=question if lead else "")
     budget = room_for(llm, skeleton.messages(), options.answer_tokens, what=what)
     return min(budget.room, wanted)
 

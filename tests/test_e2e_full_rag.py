@@ -80,6 +80,19 @@ def test_rag_with_the_opening_and_a_draft_still_finds_the_answer(pdf_ctx):
     assert any(c.page_start == 8 for c in answer.citations), answer.citations
 
 
+def test_question_first_still_answers_and_full_keeps_no_document_state(pdf_ctx):
+    """The default model's rag asks the question before its passages too; full may as well,
+    at the price of reading the document again for every question."""
+    asked = "What company did Mel work for?"
+    assert pdf_ctx.options.asks_first("rag") and not pdf_ctx.options.asks_first("full")
+    assert "Royal McBee" in get_pipeline("rag").answer(asked, pdf_ctx).text
+    first = _with(pdf_ctx, question_first="full", full_focus_tokens=0)
+    answer = get_pipeline("full").answer(asked, first)
+    assert "Royal McBee" in answer.text
+    assert answer.citations[0].page_start == 8
+    assert answer.usage.reused_tokens < 0.5 * answer.usage.prompt_tokens
+
+
 def test_detailed_style_answers_at_more_length(pdf_ctx):
     asked = "What company did Mel work for, and on which computers did he write programs?"
     answer = get_pipeline("rag").answer(asked, _with(pdf_ctx, style="detailed"))

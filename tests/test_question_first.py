@@ -1,4 +1,4 @@
-"""--question-first: rag and tree ask the question before what they read as well as after."""
+"""--question-first: rag, tree and full ask the question before what they read as well as after."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ import shutil
 
 import pytest
 
+from longdoc.core.errors import LongdocError
 from longdoc.indexers.library import Library
 from longdoc.pipelines.base import AskContext
 from longdoc.pipelines.options import PipelineOptions, TreeSettings
 from longdoc.pipelines.prompts import SYSTEM, Prompt
 from longdoc.pipelines.rag import Rag
+from longdoc.pipelines.registry import get_pipeline
 from longdoc.pipelines.retrieval import retrieval_room
 from longdoc.pipelines.tree import TreeOfSummaries
 
@@ -48,7 +50,7 @@ def test_multiple_choice_reframings_share_everything_up_to_the_end_of_the_contex
 def test_the_retrieval_room_leaves_space_for_the_question_asked_twice():
     llm = ScriptedLLM(MEL, context_size=600)
     plain = retrieval_room(llm, QUESTION, PipelineOptions(), "text", 10_000)
-    led = retrieval_room(llm, QUESTION, PipelineOptions(question_first=True), "text", 10_000)
+    led = retrieval_room(llm, QUESTION, PipelineOptions(), "text", 10_000, lead=True)
     assert plain - led == llm.count_tokens(f"Question: {QUESTION}")
 
 
@@ -63,15 +65,17 @@ def _rag_prompt(sample_library, embedder, choices=None, **options) -> tuple[Scri
 
 
 def test_rag_reads_the_same_passages_with_the_question_first(sample_library, embedder):
-    _, plain = _rag_prompt(sample_library, embedder)
-    _, led = _rag_prompt(sample_library, embedder, question_first=True)
+    _, plain = _rag_prompt(sample_library, embedder, question_first="none")
+    _, led = _rag_prompt(sample_library, embedder, question_first="rag")
+    _, other = _rag_prompt(sample_library, embedder, question_first="tree,full")
+    assert other == plain
     assert plain.startswith("[") and led.startswith(f"Question: {QUESTION}\n\n")
     assert led.removeprefix(f"Question: {QUESTION}\n\n") == plain
 
 
 def test_rag_multiple_choice_with_the_question_first(sample_library, embedder):
     llm, _ = _rag_prompt(sample_library, embedder, ["Royal McBee", "IBM"],
-                         question_first=True, mc_mode="likelihood")
+                         question_first="rag", mc_mode="likelihood")
     (prefix, save), = llm.scoring_prefixes
     assert prefix and prefix.startswith("[") and not save  # the passages: shared, not saved
 
@@ -96,7 +100,40 @@ def test_tree_asks_the_question_first_in_both_modes(library, embedder, mode):
     ctx = AskContext(library, llm, [library.resolve_doc("hacker_folklore.pdf").doc_id],
                      embedder=embedder,
                      options=PipelineOptions(tree=TreeSettings(600, 40), tree_mode=mode,
-                                             tree_tokens=600, question_first=True))
+                                             tree_tokens=600, question_first="tree"))
     TreeOfSummaries().answer(QUESTION, ctx)
     final = llm.calls[-1][-1]["content"]
     assert final.startswith(f"Question: {QUESTION}\n\n") and final.count(QUESTION) == 2
+
+
+def test_full_asked_first_reads_the_whole_document_and_keeps_no_state(sample_library):
+    doc = sample_library.resolve_doc("hacker_folklore.pdf").doc_id
+
+    def read(question_first: str) -> tuple[ScriptedLLM, str]:
+        llm = ScriptedLLM(MEL, context_size=16000)
+        options = PipelineOptions(question_first=question_first, full_focus_tokens=0)
+        answer = get_pipeline("full").answer(QUESTION, AskContext(sample_library, llm, [doc],
+                                                                  options=options))
+        assert answer.kept_fraction == 1.0
+        return llm, llm.calls[-1][-1]["content"]
+
+    _, plain = read("none")
+    _, led = read("full")
+    assert led == f"Question: {QUESTION}\n\n{plain}"
+    choice_llm = ScriptedLLM(MEL, context_size=16000)
+    get_pipeline("full").answer(QUESTION, AskContext(
+        sample_library, choice_llm, [doc],
+        options=PipelineOptions(question_first="full", mc_mode="likelihood")),
+        ["Royal McBee", "IBM"])
+    (prefix, save), = choice_llm.scoring_prefixes
+    assert prefix.startswith("<document") and not save  # shared by its scoring calls only
+
+
+def test_question_first_names_pipelines_and_defaults_by_model():
+    assert PipelineOptions(question_first="rag, tree").asks_first("tree")
+    assert not PipelineOptions(question_first="none").asks_first("rag")
+    for wrong in ("coa", "rag,none", "everything"):
+        with pytest.raises(LongdocError, match="--question-first takes"):
+            PipelineOptions(question_first=wrong).validate()
+    assert PipelineOptions().for_model("qwen2.5-coder-0.5b").asks_first("rag")
+    assert not PipelineOptions().for_model("/models/mine.gguf").asks_first("rag")

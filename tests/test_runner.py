@@ -256,9 +256,10 @@ def test_a_setting_for_other_pipelines_does_not_stop_a_resume(tmp_path):
     assert _settings(tmp_path, pipelines=["none", "rag"], rag_draft=True).differences(
         before_rag_order) == ["rag_draft: False in the run, True now"]
     assert _settings(tmp_path, rag_draft=True).differences(made_without) == []
-    assert _settings(tmp_path, pipelines=["none", "rag"], question_first=True).differences(
-        before_rag_order) == ["question_first: False in the run, True now"]
-    assert _settings(tmp_path, question_first=True).differences(made_without) == []
+    assert _settings(tmp_path, pipelines=["none", "rag"], question_first="rag").differences(
+        before_rag_order) == ["question_first: 'none' in the run, 'rag' now"]
+    assert _settings(tmp_path, pipelines=["none", "coa"], question_first="rag").differences(
+        with_coa) == []
 
 
 def test_a_run_from_before_tree_tokens_meant_its_rag_tokens(tmp_path):
