@@ -154,9 +154,9 @@ def model_options(func: Callable) -> Callable:
 
 
 def answer_options(max_tokens: int = _P.answer_tokens, style: str = _P.style) -> Callable:
-    """Adds --max-tokens, --rag-tokens, --rag-order, --full-focus, --coa-sentences, --coa-keep,
-    --tree-tokens, --tree-mode, --style, --cad, --auto-margin, --auto-fallback; the command
-    receives `options: PipelineOptions` (validated)."""
+    """Adds --max-tokens, --rag-tokens, --rag-order, --full-focus, --question-first,
+    --coa-sentences, --coa-keep, --tree-tokens, --tree-mode, --style, --cad, --auto-margin,
+    --auto-fallback; the command receives `options: PipelineOptions` (validated)."""
 
     def build(max_tokens: int, **values) -> PipelineOptions:
         # every other parameter is named as its PipelineOptions field
