@@ -1,5 +1,6 @@
-"""Prompt texts. The document always comes before the question, so that the model state after
-the document can be reused for the next question (and the model reads the question last)."""
+"""Prompt texts. What was read comes before the question, so that the model state after a
+document can be reused for the next question (and the model reads the question last). A
+pipeline named by `question_first` asks the question before what it read as well (`lead`)."""
 
 from __future__ import annotations
 
