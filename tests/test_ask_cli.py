@@ -116,6 +116,8 @@ def test_models_lists_the_default_model(model_ref, cli_env):
     assert default["default"] and default["assembled"] and default["context"] == 32768
     assert default["sha256"] == model_ref.model_id
     # its own, from the dev runs
-    assert default["defaults"] == {"full_focus_tokens": 768, "coa_sentences": 5}
+    assert default["defaults"] == {"full_focus_tokens": 768, "coa_sentences": 5,
+                                   "question_first": "rag"}
     assert known["qwen2.5-coder-1.5b"]["defaults"] == {"full_focus_tokens": 0,
-                                                       "coa_sentences": 2}
+                                                       "coa_sentences": 2,
+                                                       "question_first": "none"}

@@ -135,8 +135,11 @@ def test_auto_records_its_route_on_the_real_model(lighthouse_library, real_llm, 
 
 
 def test_quote_style_answers_in_the_documents_words(pdf_ctx):
+    """The style's own effect, with the passages read before the question only: asked first
+    as well (the 0.5B's default), this answer becomes a sentence of its own."""
     asked = "What company did Mel work for?"
-    answer = get_pipeline("rag").answer(asked, _with(pdf_ctx, style="quote"))
+    answer = get_pipeline("rag").answer(asked, _with(pdf_ctx, style="quote",
+                                                     question_first="none"))
     chunks = pdf_ctx.library.load_chunks(pdf_ctx.doc_ids[0])
     read = " ".join(" ".join(chunks[c.chunk].text.split()) for c in answer.trace.chunks)
     assert "Royal McBee" in answer.text
