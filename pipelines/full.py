@@ -31,12 +31,11 @@ def document_room(ctx: AskContext, question: str) -> int:
     does not change with it (same kept text, same reusable KV prefix for every question),
     unless it is asked first too (`question_first`), when there is no prefix to reuse."""
     reserve = max(QUESTION_RESERVE, ctx.llm.count_tokens(question))
-    if ctx.options.asks_first("full"):
-        reserve += ctx.llm.count_tokens(f"Question: {question}") + 2
     focus = ctx.options.full_focus_tokens
     if focus:
         reserve += focus + HEADER_TOKENS
-    skeleton = Prompt(SYSTEM, "", "", ctx.instruction()).messages()
+    lead = question if ctx.options.asks_first("full") else ""
+    skeleton = Prompt(SYSTEM, "", "", ctx.instruction(), lead=lead).messages()
     return room_for(ctx.llm, skeleton, ctx.options.answer_tokens, reserve=reserve).room
 
 
