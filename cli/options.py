@@ -81,9 +81,9 @@ def _answer_params(max_tokens: int, style: str) -> list[inspect.Parameter]:
                "rag (and auto's first step), free text: also retrieve for the question with "
                "a draft answer written without the document (HyDE)."),
         _param("question_first", _P.question_first, "--question-first",
-               "The pipelines (of rag, tree, full; or 'none') that ask the question before "
-               "what they read as well as after it; full then reuses no document state "
-               f"across questions (default {_model_defaults('question_first')}).",
+               "The pipelines (of rag, tree, full, coa; or 'none') that ask the question "
+               "before what they read as well as after it; full and coa then reuse no "
+               f"document state across questions (default {_model_defaults('question_first')}).",
                Optional[str], show_default=False),
         _param("full_focus_tokens", _P.full_focus_tokens, "--full-focus",
                "full: tokens of the passages most related to the question, repeated between "

@@ -43,7 +43,7 @@ ONLY_FOR_PIPELINES = {"coa_options": {"coa", "auto"}, "retrieve_per_option": {"r
                       "full_focus_tokens": {"full", "auto"}, "rag_order": {"rag", "auto"},
                       "coa_sentences": {"coa", "auto"}, "rag_lead_tokens": {"rag", "auto"},
                       "rag_draft": {"rag", "auto"}, "coa_keep": {"coa", "auto"},
-                      "question_first": {"rag", "tree", "full", "auto"}}
+                      "question_first": {"rag", "tree", "full", "coa", "auto"}}
 # settings split off another: runs made before the split used the other's value
 UNRECORDED_SPLIT_FROM = {"tree_tokens": "rag_tokens"}
 _DEFAULT = PipelineOptions()  # the answer options' defaults, written once there

@@ -6,7 +6,8 @@ A manager gets only the final notes and the question, and answers. Segments are 
 segment + previous notes + question + instructions + new notes fit the context window.
 
 The segment comes first in a worker's prompt, so its KV state is reusable for the next
-question about the same document (in memory and in the state cache on disk).
+question about the same document (in memory and in the state cache on disk), unless coa asks
+the question first (`question_first`): then workers read their segment knowing the question.
 """
 
 from __future__ import annotations
@@ -47,9 +48,12 @@ def _how_many(sentences: int) -> str:
 
 
 def worker_messages(segment: str, notes: str, question: str, notes_words: int,
-                    sentences: int = 2) -> list[dict]:
+                    sentences: int = 2, first: bool = False) -> list[dict]:
+    """A worker's prompt; with `first` the question is asked before the segment too, so the
+    segment is read knowing it (and its KV state serves no other question)."""
     user = (
-        f"Part of the document:\n{segment}\n\n"
+        (f"Question: {question}\n\n" if first else "")
+        + f"Part of the document:\n{segment}\n\n"
         f"Evidence found by the previous workers:\n{notes or '(none yet)'}\n\n"
         f"Question: {question}\n"
         f"Copy {_how_many(sentences)} of this part of the document that are most related to "
@@ -66,9 +70,10 @@ MANAGER_INSTRUCTION = {"full": "Answer briefly (one or two sentences).",
 MANAGER_INSTRUCTION["auto"] = MANAGER_INSTRUCTION["full"]
 
 
-def manager_prompt(notes: str, question: str, style: str = "full") -> Prompt:
+def manager_prompt(notes: str, question: str, style: str = "full", first: bool = False) -> Prompt:
     evidence = f"Evidence:\n{notes or '(the workers found nothing relevant)'}\n"
-    return Prompt(MANAGER_SYSTEM, evidence, question, MANAGER_INSTRUCTION[style])
+    return Prompt(MANAGER_SYSTEM, evidence, question, MANAGER_INSTRUCTION[style],
+                  lead=question if first else "")
 
 
 def worker_question(question: str, choices: list[str] | None, see_options: bool) -> str:
@@ -119,10 +124,13 @@ class ChainOfAgents(Pipeline):
         # the skeleton leaves out segment, notes and question; reserve room for the last two
         asked = worker_question(question, choices, ctx.options.coa_options)
         reserve = notes_tokens + max(QUESTION_RESERVE, llm.count_tokens(asked))
-        sentences = ctx.options.coa_sentences
+        sentences, first = ctx.options.coa_sentences, ctx.options.asks_first("coa")
         reply_tokens = min(notes_tokens, SENTENCE_TOKENS * sentences)
-        budget = room_for(llm, worker_messages("", "", "", reply_tokens * 3 // 4, sentences),
-                          reply_tokens, what="document segment", reserve=reserve)
+        if first:  # the question is asked twice
+            reserve += max(QUESTION_RESERVE, llm.count_tokens(asked))
+        budget = room_for(llm, worker_messages("", "", "", reply_tokens * 3 // 4, sentences,
+                                               first), reply_tokens,
+                          what="document segment", reserve=reserve)
         segment_tokens = min(budget.room, ctx.options.segment_tokens)
         segments = split_segments(ctx.documents(), llm, segment_tokens)
         if not segments:
@@ -130,8 +138,9 @@ class ChainOfAgents(Pipeline):
         usage = Usage()
         notes, steps = "", []
         for i, seg in enumerate(segments):
-            msgs = worker_messages(seg.text, notes, asked, reply_tokens * 3 // 4, sentences)
-            done = llm.chat(msgs, reply_tokens, cache_prefix=seg.text)
+            msgs = worker_messages(seg.text, notes, asked, reply_tokens * 3 // 4, sentences,
+                                   first)
+            done = llm.chat(msgs, reply_tokens, cache_prefix=None if first else seg.text)
             usage.add(done)
             reply = "" if found_nothing(done.text) else done.text
             found = [n for n in grounded_notes(reply, seg.text, question, seg.page_start)
@@ -143,7 +152,7 @@ class ChainOfAgents(Pipeline):
                                             ctx.options.coa_keep)
             steps.append(WorkerStep(i + 1, seg.label(), seg.tokens, done.prompt_tokens,
                                     done.text.strip(), new, notes, trimmed))
-        final = ctx.final(manager_prompt(notes, question, ctx.options.style), choices)
+        final = ctx.final(manager_prompt(notes, question, ctx.options.style, first), choices)
         usage.add(final)
         support = supporting_chunks(final.text + " " + notes, question, ctx.all_chunks())
         return Answer(self.name, question, final.text,

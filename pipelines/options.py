@@ -18,7 +18,7 @@ AUTO_FALLBACKS = ("coa", "full")
 RAG_ORDERS = ("document", "relevance")
 COA_KEEPS = ("recent", "related")  # which notes stay when they outgrow their room
 # the pipelines that can ask the question before what they read, too (`question_first`)
-QUESTION_FIRST = ("rag", "tree", "full")
+QUESTION_FIRST = ("rag", "tree", "full", "coa")
 
 
 @dataclass(frozen=True)

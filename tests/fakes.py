@@ -30,6 +30,7 @@ class ScriptedLLM:
         self.letter_prior: dict[str, float] = {}
         self.scoring_prefixes: list[tuple[str | None, bool]] = []  # (cache_prefix, save_prefix)
         self.contrasted: list[tuple[list[Message], float]] = []  # chat_contrastive's plain, alpha
+        self.chat_prefixes: list[str | None] = []  # each chat's cache_prefix
 
     def offload_summary(self) -> str:
         return "scripted, no device"
@@ -54,6 +55,7 @@ class ScriptedLLM:
             raise ContextOverflow(f"{used} prompt + {max_tokens} answer > {self.context_size}")
         self.calls.append(messages)
         self.max_tokens.append(max_tokens)
+        self.chat_prefixes.append(cache_prefix)
         text = self.reply(messages) if callable(self.reply) else self.reply
         for word in text.split(" "):
             if on_token:

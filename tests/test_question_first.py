@@ -1,4 +1,4 @@
-"""--question-first: rag, tree and full ask the question before what they read as well as after."""
+"""--question-first: rag, tree, full and coa ask the question before what they read too."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from longdoc.core.errors import LongdocError
 from longdoc.indexers.library import Library
 from longdoc.pipelines.base import AskContext
+from longdoc.pipelines.coa import ChainOfAgents
 from longdoc.pipelines.options import PipelineOptions, TreeSettings
 from longdoc.pipelines.prompts import SYSTEM, Prompt
 from longdoc.pipelines.rag import Rag
@@ -129,10 +130,37 @@ def test_full_asked_first_reads_the_whole_document_and_keeps_no_state(sample_lib
     assert prefix.startswith("<document") and not save  # shared by its scoring calls only
 
 
+def _coa_calls(sample_library, question_first: str) -> ScriptedLLM:
+    def reply(messages):
+        return "Royal McBee." if messages[0]["content"].startswith("You are a manager") else MEL
+
+    llm = ScriptedLLM(reply, context_size=1200)
+    doc = sample_library.resolve_doc("hacker_folklore.pdf").doc_id
+    answer = ChainOfAgents().answer(QUESTION, AskContext(
+        sample_library, llm, [doc], options=PipelineOptions(question_first=question_first)))
+    assert answer.trace.segments > 1
+    return llm
+
+
+def test_coa_workers_and_manager_asked_first_read_knowing_the_question(sample_library):
+    plain, led = _coa_calls(sample_library, "none"), _coa_calls(sample_library, "coa")
+    workers = [c[-1]["content"] for c in led.calls[:-1]]
+    assert all(w.startswith(f"Question: {QUESTION}\n\nPart of the document:") for w in workers)
+    assert all(p.startswith("Part of the document:") for p in
+               (c[-1]["content"] for c in plain.calls[:-1]))
+    # a segment read after the question is no prefix for another question
+    assert set(led.chat_prefixes) == {None}
+    assert all(plain.chat_prefixes[:-1]) and plain.chat_prefixes[-1] is None
+    manager = led.calls[-1][-1]["content"]
+    assert manager.startswith(f"Question: {QUESTION}\n\nEvidence:")
+    # the question asked twice comes out of the segments' room, not past the window
+    assert len(led.calls) >= len(plain.calls)
+
+
 def test_question_first_names_pipelines_and_defaults_by_model():
     assert PipelineOptions(question_first="rag, tree").asks_first("tree")
     assert not PipelineOptions(question_first="none").asks_first("rag")
-    for wrong in ("coa", "rag,none", "everything"):
+    for wrong in ("auto", "rag,none", "everything"):
         with pytest.raises(LongdocError, match="--question-first takes"):
             PipelineOptions(question_first=wrong).validate()
     assert PipelineOptions().for_model("qwen2.5-coder-0.5b").asks_first("rag")
