@@ -13,7 +13,7 @@ from longdoc.pipelines.model_defaults import GENERIC, defaults_of
 
 # the flag each per-model default stands for
 FLAGS = {"full_focus_tokens": "--full-focus", "coa_sentences": "--coa-sentences",
-         "question_first": "--question-first"}
+         "question_first": "--question-first", "auto_fallback": "--auto-fallback"}
 
 
 @handles_errors

@@ -113,7 +113,8 @@ def _answer_params(max_tokens: int, style: str) -> list[inspect.Parameter]:
                "closer than this in probability."),
         _param("auto_fallback", _P.auto_fallback, "--auto-fallback",
                "auto: what reads documents that fit the window when rag cannot answer, "
-               "'coa' or 'full' (past the window: a built tree, else coa)."),
+               "'coa' or 'full' (past the window: a built tree, else coa; default "
+               f"{_model_defaults('auto_fallback')}).", Optional[str], show_default=False),
     ]
 
 

@@ -43,7 +43,8 @@ ONLY_FOR_PIPELINES = {"coa_options": {"coa", "auto"}, "retrieve_per_option": {"r
                       "full_focus_tokens": {"full", "auto"}, "rag_order": {"rag", "auto"},
                       "coa_sentences": {"coa", "auto"}, "rag_lead_tokens": {"rag", "auto"},
                       "rag_draft": {"rag", "auto"}, "coa_keep": {"coa", "auto"},
-                      "question_first": {"rag", "tree", "full", "coa", "auto"}}
+                      "question_first": {"rag", "tree", "full", "coa", "auto"},
+                      "auto_fallback": {"auto"}}
 # settings split off another: runs made before the split used the other's value
 UNRECORDED_SPLIT_FROM = {"tree_tokens": "rag_tokens"}
 _DEFAULT = PipelineOptions()  # the answer options' defaults, written once there
@@ -79,7 +80,7 @@ class RunSettings:
     coa_sentences: int = GENERIC["coa_sentences"]  # eval records the model's value
     coa_keep: str = _DEFAULT.coa_keep
     auto_margin: float = _DEFAULT.auto_margin
-    auto_fallback: str = _DEFAULT.auto_fallback
+    auto_fallback: str = GENERIC["auto_fallback"]  # eval records the model's value
     tree_tokens: int = _DEFAULT.tree_tokens
     flash_attn: bool = True
     kv_type: str = "f16"
@@ -103,8 +104,18 @@ class RunSettings:
             return key not in ONLY_FOR_PIPELINES or bool(
                 ONLY_FOR_PIPELINES[key] & set(self.pipelines))
 
+        def differs(key: str, now) -> bool:
+            if key == "question_first":  # only the run's pipelines among those it names
+                return self._asked_first(recorded(key)) != self._asked_first(now)
+            return recorded(key) != now
+
         return [f"{k}: {recorded(k)!r} in the run, {v!r} now"
-                for k, v in asdict(self).items() if matters(k) and recorded(k) != v]
+                for k, v in asdict(self).items() if matters(k) and differs(k, v)]
+
+    def _asked_first(self, question_first: str) -> set[str]:
+        """The run's pipelines that `question_first` has ask first (auto's first step is rag)."""
+        named = {n.strip() for n in question_first.split(",")} - {"none"}
+        return {p for p in self.pipelines if p in named or (p == "auto" and "rag" in named)}
 
 
 @dataclass

@@ -80,7 +80,9 @@ class PipelineOptions:
     # (probability gap after a softmax over the mode's scores). This margin and the fallback
     # below were chosen on the dev sample by benchmarks/auto_policies.py (README "auto")
     auto_margin: float = 0.15
-    auto_fallback: str = "coa"  # documents that fit the window; past it: tree if built, else coa
+    # documents that fit the window; past it: tree if built, else coa (None: the model's
+    # default, see model_defaults.py)
+    auto_fallback: str | None = None
 
     def validate(self) -> PipelineOptions:
         if self.tree_mode not in TREE_MODES:
@@ -112,7 +114,7 @@ class PipelineOptions:
                                f"not '{self.mc_mode}'")
         if not 0.0 <= self.auto_margin <= 1.0:
             raise LongdocError(f"--auto-margin must be between 0 and 1 (got {self.auto_margin})")
-        if self.auto_fallback not in AUTO_FALLBACKS:
+        if self.auto_fallback is not None and self.auto_fallback not in AUTO_FALLBACKS:
             raise LongdocError(f"--auto-fallback must be one of {', '.join(AUTO_FALLBACKS)}, "
                                f"not '{self.auto_fallback}'")
         if self.question_first is not None:

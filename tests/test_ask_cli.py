@@ -117,7 +117,8 @@ def test_models_lists_the_default_model(model_ref, cli_env):
     assert default["sha256"] == model_ref.model_id
     # its own, from the dev runs
     assert default["defaults"] == {"full_focus_tokens": 768, "coa_sentences": 5,
-                                   "question_first": "rag"}
+                                   "question_first": "rag", "auto_fallback": "full"}
     assert known["qwen2.5-coder-1.5b"]["defaults"] == {"full_focus_tokens": 0,
                                                        "coa_sentences": 2,
-                                                       "question_first": "none"}
+                                                       "question_first": "none",
+                                                       "auto_fallback": "coa"}

@@ -43,6 +43,8 @@ def test_every_per_model_option_is_filled_and_models_lists_only_the_different_on
     assert PipelineOptions().for_model("qwen2.5-coder-0.5b").coa_sentences == 5
     assert PipelineOptions().for_model("qwen2.5-coder-1.5b").coa_sentences == 2
     assert PipelineOptions(coa_sentences=3).for_model("qwen2.5-coder-0.5b").coa_sentences == 3
+    assert PipelineOptions().for_model("qwen2.5-coder-0.5b").auto_fallback == "full"
+    assert PipelineOptions().for_model("/models/mine.gguf").auto_fallback == "coa"
 
 
 def test_the_context_fills_in_its_models_defaults(sample_library):

@@ -217,9 +217,12 @@ def test_a_setting_an_older_run_did_not_record_means_what_older_versions_used(tm
     assert _settings(tmp_path, flash_attn=False).differences(older) == []
     assert _settings(tmp_path, flash_attn=True).differences(older) == [
         "flash_attn: False in the run, True now"]
-    before_the_fallback_was_chosen = {k: v for k, v in older.items() if k != "auto_fallback"}
-    assert _settings(tmp_path, flash_attn=False).differences(
+    before_the_fallback_was_chosen = {k: v for k, v in older.items() if k != "auto_fallback"} | {
+        "pipelines": ["none", "auto"]}
+    assert _settings(tmp_path, flash_attn=False, pipelines=["none", "auto"]).differences(
         before_the_fallback_was_chosen) == ["auto_fallback: 'full' in the run, 'coa' now"]
+    # only auto has a fallback: a run without it resumes whatever the fallback is
+    assert _settings(tmp_path, flash_attn=False, auto_fallback="full").differences(older) == []
     coa_before_coa_options = {k: v for k, v in older.items() if k != "coa_options"} | {
         "pipelines": ["none", "coa"]}
     assert _settings(tmp_path, flash_attn=False, pipelines=["none", "coa"]).differences(
@@ -259,7 +262,9 @@ def test_a_setting_for_other_pipelines_does_not_stop_a_resume(tmp_path):
     assert _settings(tmp_path, pipelines=["none", "rag"], question_first="rag").differences(
         before_rag_order) == ["question_first: 'none' in the run, 'rag' now"]
     assert _settings(tmp_path, pipelines=["none", "coa"], question_first="rag").differences(
-        with_coa) == []
+        with_coa) == []  # names no pipeline of the run
+    assert _settings(tmp_path, pipelines=["none", "coa"], question_first="coa").differences(
+        with_coa) == ["question_first: 'none' in the run, 'coa' now"]
 
 
 def test_a_run_from_before_tree_tokens_meant_its_rag_tokens(tmp_path):
