@@ -77,8 +77,8 @@ class PipelineOptions:
     mc_mode: str = "ensemble"
     mc_all_modes: bool = False  # also compute (and record) every other mode's pick
     # auto, multiple choice: escalate when the two likeliest options are closer than this
-    # (probability gap after a softmax over the mode's scores). This margin and the fallback
-    # below were chosen on the dev sample by benchmarks/auto_policies.py (README "auto")
+    # (probability gap after a softmax over the mode's scores). This margin was chosen on the
+    # dev sample by benchmarks/auto_policies.py (README "auto"); the fallback by model, below
     auto_margin: float = 0.15
     # documents that fit the window; past it: tree if built, else coa (None: the model's
     # default, see model_defaults.py)
