@@ -114,8 +114,9 @@ class RunSettings:
 
     def _asked_first(self, question_first: str) -> set[str]:
         """The run's pipelines that `question_first` has ask first (auto's first step is rag)."""
-        named = {n.strip() for n in question_first.split(",")} - {"none"}
-        return {p for p in self.pipelines if p in named or (p == "auto" and "rag" in named)}
+        options = PipelineOptions(question_first=question_first)
+        return {p for p in self.pipelines
+                if p != "none" and options.asks_first("rag" if p == "auto" else p)}
 
 
 @dataclass

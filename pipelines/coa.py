@@ -123,11 +123,10 @@ class ChainOfAgents(Pipeline):
                                                                llm.context_size // 16))
         # the skeleton leaves out segment, notes and question; reserve room for the last two
         asked = worker_question(question, choices, ctx.options.coa_options)
-        reserve = notes_tokens + max(QUESTION_RESERVE, llm.count_tokens(asked))
         sentences, first = ctx.options.coa_sentences, ctx.options.asks_first("coa")
+        question_room = max(QUESTION_RESERVE, llm.count_tokens(asked))
+        reserve = notes_tokens + question_room * (2 if first else 1)  # asked first: twice
         reply_tokens = min(notes_tokens, SENTENCE_TOKENS * sentences)
-        if first:  # the question is asked twice
-            reserve += max(QUESTION_RESERVE, llm.count_tokens(asked))
         budget = room_for(llm, worker_messages("", "", "", reply_tokens * 3 // 4, sentences,
                                                first), reply_tokens,
                           what="document segment", reserve=reserve)
