@@ -28,7 +28,7 @@ from longdoc.llm.protocol import LLM
 from longdoc.llm.server_http import ServerError
 from longdoc.pipelines.base import AskContext
 from longdoc.pipelines.model_defaults import GENERIC
-from longdoc.pipelines.options import PipelineOptions
+from longdoc.pipelines.options import MC_ONLY, PipelineOptions
 from longdoc.pipelines.registry import get_pipeline
 from longdoc.pipelines.trace import AutoTrace
 
@@ -113,10 +113,11 @@ class RunSettings:
                 for k, v in asdict(self).items() if matters(k) and differs(k, v)]
 
     def _asked_first(self, question_first: str) -> set[str]:
-        """The run's pipelines that `question_first` has ask first (auto's first step is rag)."""
-        options = PipelineOptions(question_first=question_first)
-        return {p for p in self.pipelines
-                if p != "none" and options.asks_first("rag" if p == "auto" else p)}
+        """The names `question_first` gives to the run's pipelines (each maybe ending in
+        MC_ONLY; auto's first step is rag)."""
+        names = PipelineOptions(question_first=question_first).asked_first()
+        readers = {"rag" if p == "auto" else p for p in self.pipelines}
+        return {name for name in names if name.removesuffix(MC_ONLY) in readers}
 
 
 @dataclass

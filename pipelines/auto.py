@@ -52,7 +52,7 @@ class Auto(Pipeline):
                 forward(first.text)
             return self._route(first, [step])
         step.reason = why
-        fallback = self._fallback(question, ctx)
+        fallback = self._fallback(question, ctx, choices is not None)
         final, last = _timed(fallback, question, ctx, choices)
         return self._route(final, [step, last], first.usage)
 
@@ -63,8 +63,8 @@ class Auto(Pipeline):
             return f"options too close (margin {margin:.2f} < {least})" if margin < least else None
         return "rag said it cannot answer" if cannot_answer(answer.text) else None
 
-    def _fallback(self, question: str, ctx: AskContext) -> Pipeline:
-        if documents_fit(ctx, question):
+    def _fallback(self, question: str, ctx: AskContext, choices: bool) -> Pipeline:
+        if documents_fit(ctx, question, choices):
             return FullContext() if ctx.options.auto_fallback == "full" else ChainOfAgents()
         settings, model = ctx.options.tree.key(), ctx.llm.model_id
         if all(ctx.library.trees.load_complete(d, model, settings) for d in ctx.doc_ids):

@@ -94,11 +94,12 @@ class AskContext:
             self.on_token(completion.text)
         return completion
 
-    def reading(self, pipeline: str, context: str, question: str, extra: str = "") -> Prompt:
+    def reading(self, pipeline: str, context: str, question: str, extra: str = "",
+                choices: bool = False) -> Prompt:
         """`pipeline`'s final prompt over what it read, in the style of the options, asking
-        the question first too where `question_first` names it (`extra`: more instruction
-        after the style's)."""
-        lead = question if self.options.asks_first(pipeline) else ""
+        the question first too where `question_first` names it for this kind of question
+        (`extra`: more instruction after the style's; `choices`: multiple choice)."""
+        lead = question if self.options.asks_first(pipeline, choices) else ""
         return Prompt(SYSTEM, context, question, self.instruction() + extra, lead=lead)
 
     def instruction(self) -> str:

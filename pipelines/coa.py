@@ -123,7 +123,8 @@ class ChainOfAgents(Pipeline):
                                                                llm.context_size // 16))
         # the skeleton leaves out segment, notes and question; reserve room for the last two
         asked = worker_question(question, choices, ctx.options.coa_options)
-        sentences, first = ctx.options.coa_sentences, ctx.options.asks_first("coa")
+        sentences = ctx.options.coa_sentences
+        first = ctx.options.asks_first("coa", choices is not None)
         question_room = max(QUESTION_RESERVE, llm.count_tokens(asked))
         reserve = notes_tokens + question_room * (2 if first else 1)  # asked first: twice
         reply_tokens = min(notes_tokens, SENTENCE_TOKENS * sentences)

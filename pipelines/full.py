@@ -26,15 +26,16 @@ from longdoc.pipelines.trace import FullTrace
 FOCUS_HEADER = "Passages most related to the question, repeated from the document:\n"
 
 
-def document_room(ctx: AskContext, question: str) -> int:
+def document_room(ctx: AskContext, question: str, choices: bool = False) -> int:
     """Tokens the documents may fill. The question is left out of the skeleton so that this
     does not change with it (same kept text, same reusable KV prefix for every question),
-    unless it is asked first too (`question_first`), when there is no prefix to reuse."""
+    unless it is asked first too (`question_first`; `choices`: a multiple-choice question),
+    when there is no prefix to reuse."""
     reserve = max(QUESTION_RESERVE, ctx.llm.count_tokens(question))
     focus = ctx.options.full_focus_tokens
     if focus:
         reserve += focus + HEADER_TOKENS
-    lead = question if ctx.options.asks_first("full") else ""
+    lead = question if ctx.options.asks_first("full", choices) else ""
     skeleton = Prompt(SYSTEM, "", "", ctx.instruction(), lead=lead).messages()
     return room_for(ctx.llm, skeleton, ctx.options.answer_tokens, reserve=reserve).room
 
@@ -48,10 +49,10 @@ def focus_passages(question: str, ctx: AskContext) -> list[Passage]:
     return passages_within(candidates, ctx, ctx.options.full_focus_tokens)[1]
 
 
-def documents_fit(ctx: AskContext, question: str) -> bool:
+def documents_fit(ctx: AskContext, question: str, choices: bool = False) -> bool:
     """Whether `full` would read the documents whole."""
     text = "".join(render_document(d) for d in ctx.documents())
-    return ctx.llm.count_tokens(text) <= document_room(ctx, question)
+    return ctx.llm.count_tokens(text) <= document_room(ctx, question, choices)
 
 
 class FullContext(Pipeline):
@@ -64,12 +65,13 @@ class FullContext(Pipeline):
     def run(self, question: str, ctx: AskContext, choices: list[str] | None) -> Answer:
         llm = ctx.llm
         context = "".join(render_document(d) for d in ctx.documents())
-        context, kept = keep_head_and_tail(llm, context, document_room(ctx, question))
+        mc = choices is not None
+        context, kept = keep_head_and_tail(llm, context, document_room(ctx, question, mc))
         focus = focus_passages(question, ctx)
         reading = f"{context}\n{FOCUS_HEADER}{render_passages(focus)}" if focus else context
         # asked first, the question precedes the document: no state to keep for the next one
-        first = ctx.options.asks_first("full")
-        completion = ctx.final(ctx.reading("full", reading, question), choices,
+        first = ctx.options.asks_first("full", mc)
+        completion = ctx.final(ctx.reading("full", reading, question, choices=mc), choices,
                                cache_prefix=None if first else context)
         usage = Usage()
         usage.add(completion)

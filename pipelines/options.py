@@ -19,6 +19,7 @@ RAG_ORDERS = ("document", "relevance")
 COA_KEEPS = ("recent", "related")  # which notes stay when they outgrow their room
 # the pipelines that can ask the question before what they read, too (`question_first`)
 QUESTION_FIRST = ("rag", "tree", "full", "coa")
+MC_ONLY = ":mc"  # a name ending in it asks first for multiple-choice questions only
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,9 @@ class PipelineOptions:
     rag_draft: bool = False
     # the pipelines (comma-separated, of QUESTION_FIRST, or "none") whose final prompt asks
     # the question before what they read as well as after it (query-aware contextualisation,
-    # Liu et al. 2023 "Lost in the Middle"). `full` then reuses no document state across
-    # questions. None: the model's default, see model_defaults.py
+    # Liu et al. 2023 "Lost in the Middle"); "full:mc" asks first for multiple choice only.
+    # `full` then reuses no document state across those questions. None: the model's
+    # default, see model_defaults.py
     question_first: str | None = None
     # tree: summaries and passages read per question (the window caps both)
     tree_tokens: int = 1536
@@ -118,19 +120,26 @@ class PipelineOptions:
             raise LongdocError(f"--auto-fallback must be one of {', '.join(AUTO_FALLBACKS)}, "
                                f"not '{self.auto_fallback}'")
         if self.question_first is not None:
-            self.asks_first("rag")  # raises on an unknown name
+            self.asked_first()  # raises on an unknown name
         if self.answer_tokens < 1:
             raise LongdocError(f"--max-tokens must be at least 1 (got {self.answer_tokens})")
         return self
 
-    def asks_first(self, pipeline: str) -> bool:
-        """Whether `pipeline`'s final prompt asks the question before what it read, too."""
+    def asks_first(self, pipeline: str, choices: bool = False) -> bool:
+        """Whether `pipeline`'s final prompt asks the question before what it read, too, for
+        a multiple-choice question (`choices`) or a free-text one."""
+        names = self.asked_first()
+        return pipeline in names or (choices and pipeline + MC_ONLY in names)
+
+    def asked_first(self) -> set[str]:
+        """The names `question_first` gives, each a pipeline, maybe ending in MC_ONLY."""
         names = {n.strip() for n in (self.question_first or "none").split(",") if n.strip()}
-        unknown = names - {"none", *QUESTION_FIRST}
-        if unknown or ("none" in names and len(names) > 1):
+        unknown = {n.removesuffix(MC_ONLY) for n in names} - {*QUESTION_FIRST}
+        if names != {"none"} and unknown:
             raise LongdocError(f"--question-first takes 'none' or some of "
-                               f"{', '.join(QUESTION_FIRST)} (got '{self.question_first}')")
-        return pipeline in names
+                               f"{', '.join(QUESTION_FIRST)}, each maybe ending in '{MC_ONLY}' "
+                               f"(got '{self.question_first}')")
+        return names - {"none"}
 
     def for_model(self, model: str | None) -> PipelineOptions:
         """A copy whose per-model options left unset take `model`'s defaults (a short name, a

@@ -107,7 +107,8 @@ class Rag(Pipeline):
     def run(self, question: str, ctx: AskContext, choices: list[str] | None) -> Answer:
         llm = ctx.llm
         room = retrieval_room(llm, question, ctx.options, "retrieved text",
-                              ctx.options.rag_tokens, ctx.options.asks_first("rag"))
+                              ctx.options.rag_tokens,
+                              ctx.options.asks_first("rag", choices is not None))
         usage = Usage()
         candidates = self.retrieve(queries_for(question, choices, ctx, usage), ctx)
         lead = opening_of_best_document(candidates, ctx, ctx.options.rag_lead_tokens)
@@ -116,7 +117,8 @@ class Rag(Pipeline):
         chosen = [c.chunk for c in picked]
         context = render_passages(in_reading_order(passages, chosen, ctx.options.rag_order))
         completion = ctx.final(ctx.reading("rag", context, question,
-                                           UNANSWERABLE if self.self_route else ""), choices)
+                                           UNANSWERABLE if self.self_route else "",
+                                           choices is not None), choices)
         usage.add(completion)
         support = supporting_chunks(completion.text, question, chosen)
         trace = RagTrace(

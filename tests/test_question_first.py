@@ -1,4 +1,5 @@
-"""--question-first: rag, tree, full and coa ask the question before what they read too."""
+"""--question-first: rag, tree, full and coa ask the question before what they read too
+(for every question, or with `:mc` for multiple choice only)."""
 
 from __future__ import annotations
 
@@ -130,6 +131,37 @@ def test_full_asked_first_reads_the_whole_document_and_keeps_no_state(sample_lib
     assert prefix.startswith("<document") and not save  # shared by its scoring calls only
 
 
+def test_full_asked_first_for_multiple_choice_only_keeps_state_for_free_text(sample_library):
+    llm = ScriptedLLM(MEL, context_size=16000)
+    doc = sample_library.resolve_doc("hacker_folklore.pdf").doc_id
+    ctx = AskContext(sample_library, llm, [doc], options=PipelineOptions(
+        question_first="full:mc", full_focus_tokens=0, mc_mode="likelihood"))
+    full = get_pipeline("full")
+    full.answer(QUESTION, ctx)
+    free_text = llm.calls[-1][-1]["content"]
+    assert not free_text.startswith("Question:") and llm.chat_prefixes[-1]  # state kept
+    full.answer(QUESTION, ctx, ["Royal McBee", "IBM"])
+    assert llm.calls[-1][-1]["content"] == f"Question: {QUESTION}\n\n{free_text}"
+    (_, save), = llm.scoring_prefixes
+    assert not save  # read after the question: no state for the next question
+
+
+def test_tree_and_rag_asked_first_for_multiple_choice_only(library, sample_library, embedder):
+    def tree_final(choices) -> str:
+        llm = ScriptedLLM(_tree_reply, context_size=2048)
+        TreeOfSummaries().answer(QUESTION, AskContext(
+            library, llm, [library.resolve_doc("hacker_folklore.pdf").doc_id], embedder=embedder,
+            options=PipelineOptions(tree=TreeSettings(600, 40), tree_tokens=600,
+                                    question_first="tree:mc", mc_mode="likelihood")), choices)
+        return llm.calls[-1][-1]["content"]
+
+    assert not tree_final(None).startswith("Question:")
+    assert tree_final(["Royal McBee", "IBM"]).startswith(f"Question: {QUESTION}\n\n")
+    _, plain = _rag_prompt(sample_library, embedder, question_first="none")
+    _, free_text = _rag_prompt(sample_library, embedder, question_first="rag:mc")
+    assert free_text == plain
+
+
 def _coa_calls(sample_library, question_first: str) -> ScriptedLLM:
     def reply(messages):
         return "Royal McBee." if messages[0]["content"].startswith("You are a manager") else MEL
@@ -160,7 +192,10 @@ def test_coa_workers_and_manager_asked_first_read_knowing_the_question(sample_li
 def test_question_first_names_pipelines_and_defaults_by_model():
     assert PipelineOptions(question_first="rag, tree").asks_first("tree")
     assert not PipelineOptions(question_first="none").asks_first("rag")
-    for wrong in ("auto", "rag,none", "everything"):
+    choice_only = PipelineOptions(question_first="rag,full:mc").validate()
+    assert choice_only.asks_first("rag") and choice_only.asks_first("rag", choices=True)
+    assert choice_only.asks_first("full", choices=True) and not choice_only.asks_first("full")
+    for wrong in ("auto", "rag,none", "everything", "none:mc", "auto:mc", "full:text"):
         with pytest.raises(LongdocError, match="--question-first takes"):
             PipelineOptions(question_first=wrong).validate()
     assert PipelineOptions().for_model("qwen2.5-coder-0.5b").asks_first("rag")

@@ -265,6 +265,12 @@ def test_a_setting_for_other_pipelines_does_not_stop_a_resume(tmp_path):
         with_coa) == []  # names no pipeline of the run
     assert _settings(tmp_path, pipelines=["none", "coa"], question_first="coa").differences(
         with_coa) == ["question_first: 'none' in the run, 'coa' now"]
+    # asked first for multiple choice only is a setting of its own, for its pipeline alone
+    assert _settings(tmp_path, pipelines=["none", "coa"], question_first="coa:mc").differences(
+        {**with_coa, "question_first": "coa"}) == [
+        "question_first: 'coa' in the run, 'coa:mc' now"]
+    assert _settings(tmp_path, pipelines=["none", "rag"], question_first="rag,full:mc"
+                     ).differences({**with_rag, "question_first": "rag"}) == []
 
 
 def test_a_run_from_before_tree_tokens_meant_its_rag_tokens(tmp_path):
