@@ -165,3 +165,18 @@ def test_context_aware_decoding_without_alpha_is_greedy_decoding(pdf_ctx):
     greedy = llm.chat(messages, 40)
     contrasted = llm.chat_contrastive(messages, plain, 40, 0.0)
     assert contrasted.text == greedy.text and "RPC-4000" in greedy.text
+
+
+def test_full_asked_first_for_multiple_choice_only(lighthouse_library, real_llm):
+    """`full:mc` asks first for multiple choice alone: free text keeps the document's state."""
+    doc = lighthouse_library.documents()[0].doc_id
+    ctx = AskContext(lighthouse_library, real_llm, [doc],
+                     PipelineOptions(question_first="full:mc", full_focus_tokens=0))
+    full = get_pipeline("full")
+    assert "Ada Quill" in full.answer("Who was the first keeper of the lighthouse?", ctx).text
+    second = full.answer("In which year was the light electrified?", ctx)
+    assert "1934" in second.text
+    assert second.usage.reused_tokens > 0.5 * second.usage.prompt_tokens
+    choices = ["white", "dark green", "red and white stripes", "grey stone"]
+    answer = full.answer("What colour did Ada Quill paint the tower in 1887?", ctx, choices)
+    assert answer.text == "B. dark green"
