@@ -51,16 +51,15 @@ class TreeOfSummaries(Pipeline):
     # ---- collapsed tree -----------------------------------------------------------------
     def _collapsed(self, question: str, ctx: AskContext, trees: list[Tree],
                    choices: list[str] | None) -> Answer:
+        mc = choices is not None
         room = retrieval_room(ctx.llm, question, ctx.options, "tree nodes",
-                              ctx.options.tree_tokens,
-                              ctx.options.asks_first("tree", choices is not None))
+                              ctx.options.tree_tokens, ctx.options.asks_first("tree", mc))
         chosen = fill_budget(self._rank(question, ctx, [(t, n) for t in trees for n in t.nodes]),
                              lambda tns: tns[1].tokens, room)
         titles = ctx.titles()
         ordered = sorted(chosen, key=lambda x: (x[0].doc_id, x[1].char_start, -x[1].level))
         context = "\n".join(_render(n, titles[t.doc_id]) for t, n, _ in ordered)
-        completion = ctx.final(ctx.reading("tree", context, question, choices=choices is not None),
-                             choices)
+        completion = ctx.final(ctx.reading("tree", context, question, choices=mc), choices)
         trace = TreeTrace("collapsed", [_node_used(t, n, s) for t, n, s in ordered])
         return self._answer(question, ctx, trees, completion, [(t, n) for t, n, _ in chosen],
                             trace)
@@ -91,13 +90,13 @@ class TreeOfSummaries(Pipeline):
             path.append(NavigationStep(node.id, pick, done.text.strip()[:40], fallback))
             node = children[pick - 1]
         leaves = [tree.nodes[c] for c in node.children] if not node.is_leaf else [node]
-        skeleton = ctx.reading("tree", "", question, choices=choices is not None).messages()
+        mc = choices is not None
+        skeleton = ctx.reading("tree", "", question, choices=mc).messages()
         budget = room_for(llm, skeleton, ctx.options.answer_tokens)
         text = ctx.document(tree.doc_id).text[leaves[0].char_start:leaves[-1].char_end]
         text = llm.truncate_tokens(text, budget.room, keep="head")
         context = f"[{ctx.titles()[tree.doc_id]}, {node.pages_label()}]\n{text}\n"
-        completion = ctx.final(ctx.reading("tree", context, question, choices=choices is not None),
-                             choices)
+        completion = ctx.final(ctx.reading("tree", context, question, choices=mc), choices)
         trace = TreeTrace("navigate", [_node_used(tree, node, None)], path)
         answer = self._answer(question, ctx, [tree], completion, [(tree, n) for n in leaves],
                               trace)
