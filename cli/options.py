@@ -82,10 +82,9 @@ def _answer_params(max_tokens: int, style: str) -> list[inspect.Parameter]:
                "a draft answer written without the document (HyDE)."),
         _param("question_first", _P.question_first, "--question-first",
                "The pipelines (of rag, tree, full, coa; or 'none') that ask the question "
-               "before what they read as well as after it; a name ending in ':mc' (full:mc) "
-               "does so for multiple-choice questions only. full and coa then reuse no "
-               f"document state across those questions (default "
-               f"{_model_defaults('question_first')}).",
+               "before what they read as well as after it (full:mc: for multiple choice only); "
+               "full and coa then reuse no document state across those questions "
+               f"(default {_model_defaults('question_first')}).",
                Optional[str], show_default=False),
         _param("full_focus_tokens", _P.full_focus_tokens, "--full-focus",
                "full: tokens of the passages most related to the question, repeated between "
